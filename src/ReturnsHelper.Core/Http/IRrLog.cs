@@ -1,0 +1,21 @@
+namespace ReturnsHelper.Http
+{
+    /// <summary>
+    /// Where the HTTP core reports what it does. Cmdlets forward these to -Verbose / -Debug on the pipeline
+    /// thread. Messages never contain the API key or token: the core never formats headers.
+    /// </summary>
+    public interface IRrLog
+    {
+        void Verbose(string message);
+        void Debug(string message);
+        bool IsDebugEnabled { get; }
+    }
+
+    public sealed class NullLog : IRrLog
+    {
+        public static readonly NullLog Instance = new NullLog();
+        public void Verbose(string message) { }
+        public void Debug(string message) { }
+        public bool IsDebugEnabled => false;
+    }
+}

@@ -1,0 +1,65 @@
+using System;
+using System.Collections.Concurrent;
+using System.Net.Http;
+using System.Security;
+using ReturnsHelper.Http;
+
+namespace ReturnsHelper
+{
+    /// <summary>
+    /// A connection to one Return Helper environment with one set of credentials. Holds the session's
+    /// single HTTP pipeline. The token stays in a SecureString; only a masked key is ever shown.
+    /// </summary>
+    public sealed class RrSession : IDisposable
+    {
+        readonly ConcurrentDictionary<string, CacheEntry> cache = new ConcurrentDictionary<string, CacheEntry>(StringComparer.OrdinalIgnoreCase);
+
+        public RrEnvironment Environment { get; }
+        public Uri BaseUri => Client.Endpoints.UserBase;
+        public Uri PublicBaseUri => Client.Endpoints.PublicBase;
+        public string MaskedApiKey { get; }
+        public DateTimeOffset ConnectedAt { get; }
+        public int MaxAttempts => Client.Policy.MaxAttempts;
+        public TimeSpan MaxRetryTime => Client.Policy.MaxRetryTime;
+        public bool IsDisposed { get; private set; }
+        /// <summary>How long reference data (handling types, warehouses) is cached.</summary>
+        public TimeSpan ReferenceCacheDuration { get; set; } = TimeSpan.FromMinutes(30);
+
+        internal RrApiClient Client { get; }
+
+        public RrSession(RrEndpoints endpoints, string apiKey, SecureString apiToken, string userAgent, RetryPolicy policy, HttpMessageHandler handler = null)
+        {
+            if (string.IsNullOrWhiteSpace(apiKey)) throw new ArgumentException("The API key is empty.", nameof(apiKey));
+            if (apiToken == null || apiToken.Length == 0) throw new ArgumentException("The API token is empty.", nameof(apiToken));
+            Environment = endpoints.Environment;
+            MaskedApiKey = Mask(apiKey);
+            ConnectedAt = DateTimeOffset.Now;
+            Client = new RrApiClient(endpoints, apiKey, apiToken, userAgent, policy, handler);
+        }
+
+        /// <summary>Shows only the last four characters, and none of a short key.</summary>
+        public static string Mask(string apiKey)
+            => apiKey.Length <= 8 ? new string('*', 8) : "****" + apiKey.Substring(apiKey.Length - 4);
+
+        public override string ToString() => $"{Environment} {BaseUri} (key {MaskedApiKey})";
+
+        /// <summary>Cached reference data; null when absent or older than the cache duration (unless stale is allowed).</summary>
+        internal T GetCached<T>(string key, bool allowStale = false) where T : class
+            => cache.TryGetValue(key, out var entry) && (allowStale || DateTimeOffset.UtcNow - entry.Stored < ReferenceCacheDuration) ? entry.Value as T : null;
+
+        internal void SetCached(string key, object value) => cache[key] = new CacheEntry { Stored = DateTimeOffset.UtcNow, Value = value };
+
+        public void Dispose()
+        {
+            if (IsDisposed) return;
+            IsDisposed = true;
+            Client.Dispose();
+        }
+
+        sealed class CacheEntry
+        {
+            public DateTimeOffset Stored;
+            public object Value;
+        }
+    }
+}
