@@ -17,6 +17,8 @@
         'Disconnect-RrService'
         'Get-RrSession'
         'Invoke-RrApi'
+        'New-RrRecall'
+        'Stop-RrRecall'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

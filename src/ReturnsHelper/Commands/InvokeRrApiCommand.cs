@@ -1,0 +1,91 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Management.Automation;
+using System.Text.Json;
+using ReturnsHelper.Http;
+
+namespace ReturnsHelper.Commands
+{
+    /// <summary>
+    /// Invoke-RrApi: the escape hatch for endpoints without a cmdlet. Same session, retries, idempotency
+    /// and error contract as every cmdlet; returns the payload without the envelope.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "RrApi", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(PSObject))]
+    public sealed class InvokeRrApiCommand : RrApiCmdlet
+    {
+        [Parameter]
+        [ValidateSet("GET", "POST")]
+        public string Method { get; set; } = "GET";
+
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; }
+
+        [Parameter]
+        public Hashtable Query { get; set; }
+
+        [Parameter(ValueFromPipeline = true)]
+        public object Body { get; set; }
+
+        [Parameter]
+        [ValidateSet("User", "Public")]
+        public string Api { get; set; } = "User";
+
+        protected override void ProcessRecord()
+        {
+            var session = ActiveSession;
+            RrRequest request;
+            try
+            {
+                var api = Api == "Public" ? RrApiKind.Public : RrApiKind.User;
+                request = Method == "POST"
+                    ? RrRequest.Write(Path, Body == null ? null : PSJson.ToJsonBytes(Body), api)
+                    : RrRequest.Get(Path, QueryPairs(), api);
+            }
+            catch (System.Exception e) when (e is System.ArgumentException || e is JsonException)
+            {
+                WriteError(new ErrorRecord(e, "RrInvalidRequest", ErrorCategory.InvalidArgument, Body ?? Path));
+                return;
+            }
+            if (request.Method == "POST" && !ShouldProcess($"{session.Environment} {session.BaseUri}", $"POST {request.Path}")) return;
+            try
+            {
+                var payload = Await(async (log, ct) =>
+                {
+                    using (var response = await session.Client.SendAsync(request, log, ct).ConfigureAwait(false))
+                        return response.PayloadJson();
+                });
+                if (payload == null) return;
+                using (var document = JsonDocument.Parse(payload))
+                    WriteObject(PSJson.ToPSObject(document.RootElement), enumerateCollection: true);
+            }
+            catch (RrApiException e)
+            {
+                WriteApiError(e, Path);
+            }
+        }
+
+        List<KeyValuePair<string, string>> QueryPairs()
+        {
+            var pairs = new List<KeyValuePair<string, string>>();
+            if (Query == null) return pairs;
+            foreach (DictionaryEntry entry in Query)
+            {
+                var value = entry.Value is PSObject ps ? ps.BaseObject : entry.Value;
+                if (value is IEnumerable list && !(value is string))
+                    foreach (var item in list) pairs.Add(Pair(entry.Key, item));
+                else pairs.Add(Pair(entry.Key, value));
+            }
+            return pairs;
+        }
+
+        static KeyValuePair<string, string> Pair(object key, object value)
+        {
+            var v = value is PSObject ps ? ps.BaseObject : value;
+            var text = v is System.DateTime dt ? dt.ToUniversalTime().ToString("o", CultureInfo.InvariantCulture) : System.Convert.ToString(v, CultureInfo.InvariantCulture);
+            return new KeyValuePair<string, string>(System.Convert.ToString(key, CultureInfo.InvariantCulture), text);
+        }
+    }
+}

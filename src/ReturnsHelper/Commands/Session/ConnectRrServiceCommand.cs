@@ -1,0 +1,142 @@
+using System;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using ReturnsHelper.Api;
+using ReturnsHelper.Http;
+
+namespace ReturnsHelper.Commands
+{
+    /// <summary>Connect-RrService: creates a session and makes it this runspace's default.</summary>
+    [Cmdlet(VerbsCommunications.Connect, "RrService", DefaultParameterSetName = FromEnvironmentSet)]
+    [OutputType(typeof(RrSession))]
+    public sealed class ConnectRrServiceCommand : RrCmdlet
+    {
+        const string ApiKeySet = "ApiKey";
+        const string CredentialSet = "Credential";
+        const string FromEnvironmentSet = "EnvironmentVariables";
+
+        [Parameter(Mandatory = true, ParameterSetName = ApiKeySet)]
+        [ValidateNotNullOrEmpty]
+        public string ApiKey { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = ApiKeySet)]
+        [ValidateNotNull]
+        public SecureString ApiToken { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = CredentialSet)]
+        [ValidateNotNull]
+        [Credential]
+        public PSCredential Credential { get; set; }
+
+        [Parameter]
+        [ValidateSet("Sandbox", "Production", "China")]
+        public string Environment { get; set; }
+
+        [Parameter]
+        [ValidateNotNull]
+        public Uri BaseUri { get; set; }
+
+        [Parameter]
+        [ValidateNotNull]
+        public Uri PublicBaseUri { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 20)]
+        public int MaxAttempts { get; set; } = 5;
+
+        [Parameter]
+        [ValidateRange(0, 3600)]
+        public int MaxRetrySeconds { get; set; } = 60;
+
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int RequestTimeoutSeconds { get; set; } = 100;
+
+        [Parameter]
+        public SwitchParameter SkipCredentialCheck { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void EndProcessing()
+        {
+            var endpoints = ResolveEndpoints();
+            ResolveCredentials(out var apiKey, out var apiToken);
+            var policy = new RetryPolicy
+            {
+                MaxAttempts = MaxAttempts,
+                MaxRetryTime = TimeSpan.FromSeconds(MaxRetrySeconds),
+                AttemptTimeout = TimeSpan.FromSeconds(RequestTimeoutSeconds),
+            };
+            var session = new RrSession(endpoints, apiKey, apiToken, UserAgent.For(this), policy);
+            if (!SkipCredentialCheck) Verify(session);
+            SessionStore.Current = session;
+            WriteVerbose($"Connected to {session.Environment} at {session.BaseUri} with key {session.MaskedApiKey}; this is now the default session of this runspace.");
+            if (PassThru) WriteObject(session);
+        }
+
+        void Verify(RrSession session)
+        {
+            try
+            {
+                Await((log, ct) => ReferenceApi.VerifyCredentialsAsync(session, log, ct));
+            }
+            catch (RrApiException e)
+            {
+                session.Dispose();
+                var message = e.Kind == RrErrorKind.Unauthorized
+                    ? $"Return Helper at {session.BaseUri} rejected the API key {session.MaskedApiKey} and its token. Check them in the User Portal (Settings > Signing Key and API Token), or use -SkipCredentialCheck to connect without checking."
+                    : $"Could not verify the credentials at {session.BaseUri}: {e.Message} Use -SkipCredentialCheck to connect without checking.";
+                var record = ErrorMapper.ToRecord(e, session.BaseUri);
+                record.ErrorDetails = new ErrorDetails(message);
+                ThrowTerminatingError(record);
+            }
+        }
+
+        RrEndpoints ResolveEndpoints()
+        {
+            try
+            {
+                if (BaseUri != null)
+                {
+                    if (Environment != null) throw new ArgumentException("Give either -Environment or -BaseUri, not both.");
+                    return RrEndpoints.Custom(BaseUri, PublicBaseUri);
+                }
+                if (PublicBaseUri != null) throw new ArgumentException("-PublicBaseUri needs -BaseUri.");
+                var fromVariable = System.Environment.GetEnvironmentVariable("RR_BASE_URI");
+                if (Environment == null && !string.IsNullOrWhiteSpace(fromVariable))
+                    return RrEndpoints.Custom(new Uri(fromVariable.Trim(), UriKind.Absolute));
+                return RrEndpoints.For((RrEnvironment)Enum.Parse(typeof(RrEnvironment), Environment ?? "Sandbox", true));
+            }
+            catch (Exception e) when (e is ArgumentException || e is UriFormatException)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "RrInvalidEndpoint", ErrorCategory.InvalidArgument, BaseUri));
+                throw; // unreachable
+            }
+        }
+
+        void ResolveCredentials(out string apiKey, out SecureString apiToken)
+        {
+            switch (ParameterSetName)
+            {
+                case ApiKeySet:
+                    apiKey = ApiKey;
+                    apiToken = ApiToken.Copy();
+                    return;
+                case CredentialSet:
+                    apiKey = Credential.UserName;
+                    apiToken = Credential.Password.Copy();
+                    return;
+            }
+            apiKey = System.Environment.GetEnvironmentVariable("RR_API_KEY");
+            var token = System.Environment.GetEnvironmentVariable("RR_API_TOKEN");
+            if (string.IsNullOrWhiteSpace(apiKey) || string.IsNullOrEmpty(token))
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException("No Return Helper credentials were given. Use one of: -ApiKey <key> -ApiToken <SecureString>; -Credential <PSCredential> (user name = API key, password = API token); or the environment variables RR_API_KEY and RR_API_TOKEN (and optionally RR_BASE_URI) for scheduled scripts."),
+                    "RrNoCredentials", ErrorCategory.AuthenticationError, null));
+            apiKey = apiKey.Trim();
+            apiToken = new NetworkCredential(string.Empty, token).SecurePassword;
+        }
+    }
+}

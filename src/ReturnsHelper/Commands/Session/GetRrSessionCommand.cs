@@ -1,0 +1,17 @@
+using System.Management.Automation;
+
+namespace ReturnsHelper.Commands
+{
+    /// <summary>Get-RrSession: the default session of this runspace, if any.</summary>
+    [Cmdlet(VerbsCommon.Get, "RrSession")]
+    [OutputType(typeof(RrSession))]
+    public sealed class GetRrSessionCommand : PSCmdlet
+    {
+        protected override void EndProcessing()
+        {
+            var session = SessionStore.Current;
+            if (session == null) WriteVerbose("There is no default Return Helper session in this runspace. Run Connect-RrService.");
+            else WriteObject(session);
+        }
+    }
+}
