@@ -19,6 +19,14 @@
         'Invoke-RrApi'
         'New-RrRecall'
         'Stop-RrRecall'
+        'Get-RrInventory'
+        'Set-RrInventoryHandling'
+        'Undo-RrInventoryHandling'
+        'Get-RrHandlingType'
+        'Get-RrWarehouse'
+        'Test-RrWebhookSignature'
+        'ConvertFrom-RrWebhook'
+        'Receive-RrWebhook'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -17,6 +17,32 @@ namespace ReturnsHelper.Api
         public long? TotalNumberOfRecords { get; set; }
     }
 
+    /// <summary>Where a page of <see cref="InventoryApi.WalkAsync"/> sits in the walk (for progress reporting).</summary>
+    public sealed class InventoryWalkPosition
+    {
+        public InventoryWalkPosition(int windowIndex, int windowCount, DateTime windowFrom, DateTime windowTo, int pageNumber, long recordsRead, long? totalInWindow)
+        {
+            WindowIndex = windowIndex;
+            WindowCount = windowCount;
+            WindowFrom = windowFrom;
+            WindowTo = windowTo;
+            PageNumber = pageNumber;
+            RecordsRead = recordsRead;
+            TotalInWindow = totalInWindow;
+        }
+
+        /// <summary>Zero-based.</summary>
+        public int WindowIndex { get; }
+        public int WindowCount { get; }
+        public DateTime WindowFrom { get; }
+        public DateTime WindowTo { get; }
+        /// <summary>One-based, within the window.</summary>
+        public int PageNumber { get; }
+        /// <summary>Records read from this window so far, this page included.</summary>
+        public long RecordsRead { get; }
+        public long? TotalInWindow { get; }
+    }
+
     /// <summary>The return-inventory endpoints (API notes 4.4).</summary>
     public static class InventoryApi
     {
@@ -40,6 +66,12 @@ namespace ReturnsHelper.Api
         /// <summary>One page of the window [from, to) (start inclusive, end exclusive).</summary>
         public static async Task<InventoryPage> ListPageAsync(RrSession session, DateTime fromUtc, DateTime toUtc, int pageSize, long offset, IRrLog log, CancellationToken ct)
         {
+            using (var response = await FetchPageAsync(session, fromUtc, toUtc, pageSize, offset, log, ct).ConfigureAwait(false))
+                return ReadPage(session, response);
+        }
+
+        static async Task<RrResponse> FetchPageAsync(RrSession session, DateTime fromUtc, DateTime toUtc, int pageSize, long offset, IRrLog log, CancellationToken ct)
+        {
             var request = RrRequest.Get("ReturnInventory/list", new[]
             {
                 Pair("createFrom", Iso(fromUtc)),
@@ -47,18 +79,24 @@ namespace ReturnsHelper.Api
                 Pair("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)),
                 Pair("offset", offset.ToString(CultureInfo.InvariantCulture)),
             });
-            using (var response = await session.Client.SendAsync(request, log, ct).ConfigureAwait(false))
+            var response = await session.Client.SendAsync(request, log, ct).ConfigureAwait(false);
+            if (!response.HasPayloadArray("data"))
             {
-                if (!response.HasPayloadArray("data"))
-                    throw new RrApiException(RrErrorKind.InvalidResponse, $"{request} succeeded but its answer has no data list.",
-                        request.Method, request.Path, response.HttpStatus, correlationId: response.CorrelationId);
-                var environment = session.Environment.ToString();
-                return new InventoryPage
-                {
-                    Items = response.PayloadArray("data").Select(e => Inventory.Parse(e, environment, session.Client.Endpoints.PhotoBase)).ToList(),
-                    TotalNumberOfRecords = JsonRead.Long(response.Root, "totalNumberOfRecords"),
-                };
+                response.Dispose();
+                throw new RrApiException(RrErrorKind.InvalidResponse, $"{request} succeeded but its answer has no data list.",
+                    request.Method, request.Path, response.HttpStatus, correlationId: response.CorrelationId);
             }
+            return response;
+        }
+
+        static InventoryPage ReadPage(RrSession session, RrResponse response)
+        {
+            var environment = session.Environment.ToString();
+            return new InventoryPage
+            {
+                Items = response.PayloadArray("data").Select(e => Inventory.Parse(e, environment, session.Client.Endpoints.PhotoBase)).ToList(),
+                TotalNumberOfRecords = JsonRead.Long(response.Root, "totalNumberOfRecords"),
+            };
         }
 
         public static Task UpdateHandlingAsync(RrSession session, long returnInventoryId, string handlingCode, IRrLog log, CancellationToken ct)
@@ -74,6 +112,66 @@ namespace ReturnsHelper.Api
         static async Task WriteAsync(RrSession session, string path, byte[] body, IRrLog log, CancellationToken ct)
         {
             using (await session.Client.SendAsync(RrRequest.Write(path, body), log, ct).ConfigureAwait(false)) { }
+        }
+
+        /// <summary>
+        /// Walks [from, to) window by window (at most 62 days each) and page by page with record offsets, handing
+        /// each page to <paramref name="onPage"/> as it arrives; onPage returns false to stop. A window ends at
+        /// totalNumberOfRecords or at a short page. Requests are strictly sequential. Without
+        /// <paramref name="readAhead"/> the next page is requested only after onPage returned (so a caller that
+        /// stops early never causes an extra request); with it, the next request goes out as soon as a page's
+        /// answer arrived, while that page is parsed and handed over.
+        /// </summary>
+        public static async Task WalkAsync(RrSession session, DateTime fromUtc, DateTime toUtc, int pageSize, bool readAhead,
+            Func<InventoryPage, InventoryWalkPosition, Task<bool>> onPage, IRrLog log, CancellationToken ct)
+        {
+            if (pageSize < 1 || pageSize > MaxPageSize) throw new ArgumentOutOfRangeException(nameof(pageSize), pageSize, $"The page size must be between 1 and {MaxPageSize}.");
+            var windows = Windows(fromUtc, toUtc).ToList();
+            if (windows.Count == 0) return;
+            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                Task<RrResponse> Fetch(int w, long offset) => FetchPageAsync(session, windows[w].Key, windows[w].Value, pageSize, offset, log, stop.Token);
+
+                var window = 0;
+                long offset = 0;
+                var pageNumber = 1;
+                var pending = Fetch(window, offset);
+                try
+                {
+                    while (pending != null)
+                    {
+                        InventoryPage page;
+                        long read;
+                        bool windowDone;
+                        using (var response = await pending.ConfigureAwait(false))
+                        {
+                            pending = null;
+                            var count = response.PayloadArray("data").Count();
+                            var total = JsonRead.Long(response.Root, "totalNumberOfRecords");
+                            read = offset + count;
+                            windowDone = count < pageSize || (total.HasValue && read >= total.Value);
+                            if (readAhead && (!windowDone || window + 1 < windows.Count))
+                                pending = windowDone ? Fetch(window + 1, 0) : Fetch(window, read);
+                            page = ReadPage(session, response);
+                        }
+                        var position = new InventoryWalkPosition(window, windows.Count, windows[window].Key, windows[window].Value, pageNumber, read, page.TotalNumberOfRecords);
+                        if (!await onPage(page, position).ConfigureAwait(false)) return;
+                        if (windowDone) { window++; offset = 0; pageNumber = 1; }
+                        else { offset = read; pageNumber++; }
+                        if (pending == null && window < windows.Count) pending = Fetch(window, offset);
+                    }
+                }
+                finally
+                {
+                    // Stopped early (or failed) with a request in flight: cancel it and release its answer.
+                    if (pending != null)
+                    {
+                        stop.Cancel();
+                        try { (await pending.ConfigureAwait(false)).Dispose(); }
+                        catch (Exception) { /* cancelled or failed: nothing to release */ }
+                    }
+                }
+            }
         }
 
         /// <summary>Splits [from, to) into consecutive windows the service accepts; edges are shared, never overlapping.</summary>

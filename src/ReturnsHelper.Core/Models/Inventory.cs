@@ -35,9 +35,9 @@ namespace ReturnsHelper
         public DateTime? CompleteOn { get; set; }
         public DateTime? ModifyOn { get; set; }
         /// <summary>Photo URLs (original size), built from the photo host and the S3 keys.</summary>
-        public string[] ImageUrls { get; set; } = new string[0];
+        public string[] ImageUrls { get; set; } = NoUrls;
         /// <summary>Thumbnail URLs (small size).</summary>
-        public string[] ThumbnailUrls { get; set; } = new string[0];
+        public string[] ThumbnailUrls { get; set; } = NoUrls;
         /// <summary>True when a value-added service on the inventory is still pending (blocks handling and recalls).</summary>
         public bool HasPendingVas { get; set; }
         /// <summary>Metadata maps (EAN, IMEI, LPN, shipment custom fields) keyed by "metaType.key".</summary>
@@ -46,48 +46,77 @@ namespace ReturnsHelper
 
         public override string ToString() => ReturnInventoryId.ToString();
 
+        // Shared: an empty array cannot be changed, and list rows (which have no photos) are parsed by the thousand.
+        static readonly string[] NoUrls = new string[0];
+
         /// <summary>Reads the full record (GetReturnInventory), a list row (ReturnInventory/list) or a webhook record.</summary>
+        /// <remarks>
+        /// One pass over the record's members: a list walk parses every row of up to a hundred thousand, and looking up
+        /// each of the thirty-odd fields by name (most of them absent from a list row) was most of its cost.
+        /// </remarks>
         internal static Inventory Parse(JsonElement e, string environment, Uri photoBase)
         {
-            var images = JsonRead.Array(e, "returnRequestLineItemImages").ToList();
-            var inv = new Inventory
+            var inv = new Inventory { Environment = environment };
+            string rma = null, itemRma = null, warehouseRma = null;
+            List<JsonElement> images = null, imageList = null;
+            if (e.ValueKind == JsonValueKind.Object)
             {
-                ReturnInventoryId = JsonRead.Long(e, "returnInventoryId") ?? 0,
-                Rma = JsonRead.String(e, "rma") ?? JsonRead.String(e, "itemRma") ?? JsonRead.String(e, "warehouseRma"),
-                Sku = JsonRead.String(e, "sku"),
-                WarehouseId = JsonRead.Int(e, "warehouseId"),
-                HandlingCode = Codes.Handling(JsonRead.String(e, "handlingCode")),
-                HandlingStatusCode = Codes.HandlingStatus(JsonRead.String(e, "handlingStatusCode")),
-                CreateOn = JsonRead.Time(e, "createOn"),
-                Description = JsonRead.String(e, "description"),
-                ApiId = JsonRead.Long(e, "apiId"),
-                ReturnRequestId = JsonRead.Long(e, "returnRequestId"),
-                ReturnRequestLineItemId = JsonRead.String(e, "returnRequestLineItemId"),
-                SellerReferenceNumber = JsonRead.String(e, "sellerReferenceNumber"),
-                Quantity = JsonRead.Int(e, "quantity"),
-                Weight = JsonRead.Decimal(e, "weight"),
-                WeightUom = JsonRead.String(e, "weightUom"),
-                Dimension1 = JsonRead.Decimal(e, "dimension1"),
-                Dimension2 = JsonRead.Decimal(e, "dimension2"),
-                Dimension3 = JsonRead.Decimal(e, "dimension3"),
-                DimensionUom = JsonRead.String(e, "dimensionUom"),
-                Value = JsonRead.Decimal(e, "value"),
-                ValueCurrencyCode = JsonRead.String(e, "valueCurrencyCode"),
-                WarehouseRemarks = JsonRead.String(e, "warehouseRemarks"),
-                HandlingUpdatedOn = JsonRead.Time(e, "handlingUpdatedOn"),
-                CompleteOn = JsonRead.Time(e, "completeOn"),
-                ModifyOn = JsonRead.Time(e, "modifyOn"),
-                HasPendingVas = JsonRead.Array(e, "returnRequestLineItemVasList").Any(v => JsonRead.Bool(v, "isFinished") == false),
-                Environment = environment,
-            };
-            inv.ImageUrls = images.Select(i => PhotoUrl(photoBase, JsonRead.String(i, "s3OriginalFileKey") ?? JsonRead.String(i, "s3LargeFileKey")))
-                .Concat(JsonRead.Array(e, "imageList").Select(i => JsonRead.String(i, "imageUrl") ?? PhotoUrl(photoBase, JsonRead.String(i, "imageKey"))))
-                .Where(u => u != null).ToArray();
-            inv.ThumbnailUrls = images.Select(i => PhotoUrl(photoBase, JsonRead.String(i, "s3SmallFileKey"))).Where(u => u != null).ToArray();
-            foreach (var meta in JsonRead.Array(e, "returnInventoryMetaList"))
+                foreach (var member in e.EnumerateObject())
+                {
+                    var v = member.Value;
+                    switch (member.Name)
+                    {
+                        case "returnInventoryId": inv.ReturnInventoryId = JsonRead.AsLong(v) ?? 0; break;
+                        case "rma": rma = JsonRead.AsString(v); break;
+                        case "itemRma": itemRma = JsonRead.AsString(v); break;
+                        case "warehouseRma": warehouseRma = JsonRead.AsString(v); break;
+                        case "sku": inv.Sku = JsonRead.AsString(v); break;
+                        case "warehouseId": inv.WarehouseId = JsonRead.Int(e, member.Name); break;
+                        case "handlingCode": inv.HandlingCode = Codes.Handling(JsonRead.AsString(v)); break;
+                        case "handlingStatusCode": inv.HandlingStatusCode = Codes.HandlingStatus(JsonRead.AsString(v)); break;
+                        case "createOn": inv.CreateOn = JsonRead.Time(e, member.Name); break;
+                        case "description": inv.Description = JsonRead.AsString(v); break;
+                        case "apiId": inv.ApiId = JsonRead.AsLong(v); break;
+                        case "returnRequestId": inv.ReturnRequestId = JsonRead.AsLong(v); break;
+                        case "returnRequestLineItemId": inv.ReturnRequestLineItemId = JsonRead.AsString(v); break;
+                        case "sellerReferenceNumber": inv.SellerReferenceNumber = JsonRead.AsString(v); break;
+                        case "quantity": inv.Quantity = JsonRead.Int(e, member.Name); break;
+                        case "weight": inv.Weight = JsonRead.Decimal(e, member.Name); break;
+                        case "weightUom": inv.WeightUom = JsonRead.AsString(v); break;
+                        case "dimension1": inv.Dimension1 = JsonRead.Decimal(e, member.Name); break;
+                        case "dimension2": inv.Dimension2 = JsonRead.Decimal(e, member.Name); break;
+                        case "dimension3": inv.Dimension3 = JsonRead.Decimal(e, member.Name); break;
+                        case "dimensionUom": inv.DimensionUom = JsonRead.AsString(v); break;
+                        case "value": inv.Value = JsonRead.Decimal(e, member.Name); break;
+                        case "valueCurrencyCode": inv.ValueCurrencyCode = JsonRead.AsString(v); break;
+                        case "warehouseRemarks": inv.WarehouseRemarks = JsonRead.AsString(v); break;
+                        case "handlingUpdatedOn": inv.HandlingUpdatedOn = JsonRead.Time(e, member.Name); break;
+                        case "completeOn": inv.CompleteOn = JsonRead.Time(e, member.Name); break;
+                        case "modifyOn": inv.ModifyOn = JsonRead.Time(e, member.Name); break;
+                        case "returnRequestLineItemImages": images = JsonRead.Array(e, member.Name).ToList(); break;
+                        case "imageList": imageList = JsonRead.Array(e, member.Name).ToList(); break;
+                        case "returnRequestLineItemVasList":
+                            inv.HasPendingVas = JsonRead.Array(e, member.Name).Any(x => JsonRead.Bool(x, "isFinished") == false);
+                            break;
+                        case "returnInventoryMetaList":
+                            foreach (var meta in JsonRead.Array(e, member.Name))
+                            {
+                                var type = JsonRead.String(meta, "metaType") ?? "meta";
+                                foreach (var kv in JsonRead.StringMap(meta, "metaMap")) inv.Meta[type + "." + kv.Key] = kv.Value;
+                            }
+                            break;
+                    }
+                }
+            }
+            inv.Rma = rma ?? itemRma ?? warehouseRma;
+            if (images != null || imageList != null)
             {
-                var type = JsonRead.String(meta, "metaType") ?? "meta";
-                foreach (var kv in JsonRead.StringMap(meta, "metaMap")) inv.Meta[type + "." + kv.Key] = kv.Value;
+                images = images ?? new List<JsonElement>();
+                imageList = imageList ?? new List<JsonElement>();
+                inv.ImageUrls = images.Select(i => PhotoUrl(photoBase, JsonRead.String(i, "s3OriginalFileKey") ?? JsonRead.String(i, "s3LargeFileKey")))
+                    .Concat(imageList.Select(i => JsonRead.String(i, "imageUrl") ?? PhotoUrl(photoBase, JsonRead.String(i, "imageKey"))))
+                    .Where(u => u != null).ToArray();
+                inv.ThumbnailUrls = images.Select(i => PhotoUrl(photoBase, JsonRead.String(i, "s3SmallFileKey"))).Where(u => u != null).ToArray();
             }
             return inv;
         }

@@ -1,0 +1,212 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using ReturnsHelper.Json;
+
+namespace ReturnsHelper
+{
+    /// <summary>
+    /// A Return Helper webhook event (API notes 8.5). Every event has these common properties; events the
+    /// module knows get a subclass with typed payloads, any other event is a plain WebhookEvent (never an error).
+    /// </summary>
+    public class WebhookEvent
+    {
+        public string Category { get; set; }
+        public string Action { get; set; }
+        public DateTime? EventTime { get; set; }
+        public string Version { get; set; }
+        public string NotificationId { get; set; }
+        /// <summary>
+        /// What duplicates share: the notificationId when the event has one, else "sha256:" and the SHA-256 of
+        /// the raw body (older events have no notificationId; a redelivery repeats the body byte for byte).
+        /// </summary>
+        public string DedupeKey { get; set; }
+        /// <summary>When Receive-RrWebhook accepted the delivery (from the JSON-lines record); null for a bare body.</summary>
+        public DateTime? ReceivedAt { get; set; }
+        /// <summary>The body exactly as received (what the signature covers).</summary>
+        public string RawBody { get; set; }
+
+        /// <summary>One line for the default view.</summary>
+        public virtual string Summary => string.IsNullOrEmpty(Version) ? "" : "version " + Version;
+
+        public override string ToString() => $"{Category}/{Action}";
+    }
+
+    /// <summary>An event about one return inventory (a top-level returnInventory object).</summary>
+    public class InventoryWebhookEvent : WebhookEvent
+    {
+        public Inventory Inventory { get; set; }
+        /// <summary>Top level so the event pipes into New-RrRecall / Set-RrInventoryHandling by property name.</summary>
+        public long ReturnInventoryId { get; set; }
+        public string Rma { get; set; }
+
+        public override string Summary => Describe(Inventory);
+
+        internal static string Describe(Inventory i)
+            => i == null ? "" : Join($"inventory {i.ReturnInventoryId}", i.Rma, Pair(i.HandlingCode, i.HandlingStatusCode), i.Description);
+
+        internal static string Pair(string a, string b) => a == null && b == null ? null : $"{a}/{b}";
+
+        internal static string Join(params string[] parts) => string.Join(", ", parts.Where(p => !string.IsNullOrEmpty(p)));
+    }
+
+    /// <summary>newInventoryCreated: the warehouse created an inventory (the source of returnInventoryId values).</summary>
+    public sealed class NewInventoryCreatedEvent : InventoryWebhookEvent
+    {
+        public WebhookShipment Shipment { get; set; }
+        public long? ShipmentId => Shipment?.ShipmentId;
+        public string TrackingNumber => Shipment?.TrackingNumber;
+
+        public override string Summary => Join(Describe(Inventory), Shipment?.TrackingNumber == null ? null : "tracking " + Shipment.TrackingNumber);
+    }
+
+    /// <summary>rinv/completeInventoryHandling (and cancelInventoryHandling): the warehouse finished or cancelled a handling.</summary>
+    public sealed class InventoryHandlingEvent : InventoryWebhookEvent
+    {
+        public DateTime? CompleteOn => Inventory?.CompleteOn;
+    }
+
+    /// <summary>recall/recallUpdateStatus: a recall moved on (tracking number, ready to pick up, picked up).</summary>
+    public sealed class RecallUpdateEvent : WebhookEvent
+    {
+        public Recall Recall { get; set; }
+        /// <summary>
+        /// The update type in one spelling whatever vocabulary the event used (2024 table, 2024 samples, 2021 integers):
+        /// updateTrackingNumber, markReadyToPickUp, pickUpToSelfPickUp, pickUpToCourierPickUp or pickUpToOthers.
+        /// Unknown values pass through unchanged.
+        /// </summary>
+        public string UpdateType { get; set; }
+        /// <summary>The AWB of the international leg: the 2021 top-level trackingNumber, else the recall inventories'.</summary>
+        public string TrackingNumber { get; set; }
+        public long RecallId => Recall?.RecallId ?? 0;
+        public string RecallNumber => Recall?.RecallNumber;
+        public string RecallStatusCode => Recall?.RecallStatusCode;
+        public RecallInventory[] Inventories => Recall?.RecallInventoryList ?? new RecallInventory[0];
+        public long[] ReturnInventoryIds => Recall?.ReturnInventoryIds ?? new long[0];
+
+        public override string Summary
+            => InventoryWebhookEvent.Join(RecallNumber ?? (RecallId == 0 ? null : "recall " + RecallId), UpdateType, RecallStatusCode,
+                TrackingNumber == null ? null : "tracking " + TrackingNumber);
+    }
+
+    /// <summary>labelGenerated: a label is ready or failed. Match it to your shipment by ShipmentId, never LabelId.</summary>
+    public sealed class LabelGeneratedEvent : WebhookEvent
+    {
+        public WebhookLabel Label { get; set; }
+        public long? ShipmentId => Label?.ShipmentId;
+        public long? LabelId => Label?.LabelId;
+        public string ReferenceNumber => Label?.ReferenceNumber;
+        public string LabelRequestStatusCode => Label?.LabelRequestStatusCode;
+        public string TrackingNumber => Label?.TrackingNumber;
+        public string LabelUrl => Label?.LabelUrl;
+        public string Error => Label?.Error;
+        public bool Succeeded => string.Equals(Label?.LabelRequestStatusCode, "success", StringComparison.OrdinalIgnoreCase);
+
+        public override string Summary
+            => InventoryWebhookEvent.Join(ShipmentId == null ? null : "shipment " + ShipmentId, LabelRequestStatusCode,
+                Succeeded ? TrackingNumber : Error);
+    }
+
+    /// <summary>
+    /// rsl/markShipmentArrive: the warehouse received a shipment. Version 2 (version 202407 and later) carries only
+    /// the shipment; version 1 (no version) also carries the inventories, the return request and the label.
+    /// </summary>
+    public sealed class ShipmentArrivedEvent : WebhookEvent
+    {
+        public WebhookShipment Shipment { get; set; }
+        public long? ShipmentId => Shipment?.ShipmentId;
+        public string TrackingNumber => Shipment?.TrackingNumber;
+        public long? ReturnRequestId { get; set; }
+        /// <summary>Version 1 only: the inventories created for the shipment (version 2 sends newInventoryCreated events).</summary>
+        public Inventory[] Inventories { get; set; } = new Inventory[0];
+        public long[] ReturnInventoryIds => Inventories.Select(i => i.ReturnInventoryId).ToArray();
+        /// <summary>Version 1 only.</summary>
+        public WebhookLabel Label { get; set; }
+        public bool IsVersion1 { get; set; }
+
+        public override string Summary
+            => InventoryWebhookEvent.Join(ShipmentId == null ? null : "shipment " + ShipmentId, TrackingNumber == null ? null : "tracking " + TrackingNumber,
+                IsVersion1 ? $"v1, {Inventories.Length} inventories" : null);
+    }
+
+    /// <summary>The shipment object of arrival and inventory events (v2 shape and the older full shipment).</summary>
+    public sealed class WebhookShipment
+    {
+        public long? ShipmentId { get; set; }
+        public long? ReturnRequestId { get; set; }
+        public string ShipmentNumber { get; set; }
+        public string TrackingNumber { get; set; }
+        public string ReferenceNumber { get; set; }
+        public string SellerReferenceNumber { get; set; }
+        public string ServiceType { get; set; }
+        public int? ShipToWarehouseId { get; set; }
+        public string ShipmentStatusCode { get; set; }
+        public long? LabelId { get; set; }
+        public DateTime? ReceiveDate { get; set; }
+        public Dictionary<string, string> CustomFields { get; set; } = new Dictionary<string, string>();
+
+        public override string ToString() => ShipmentId?.ToString() ?? TrackingNumber ?? "";
+
+        internal static WebhookShipment Parse(JsonElement e) => new WebhookShipment
+        {
+            ShipmentId = JsonRead.Long(e, "shipmentId"),
+            ReturnRequestId = JsonRead.Long(e, "returnRequestId"),
+            ShipmentNumber = JsonRead.String(e, "shipmentNumber"),
+            TrackingNumber = JsonRead.String(e, "trackingNumber"),
+            ReferenceNumber = JsonRead.String(e, "referenceNumber"),
+            SellerReferenceNumber = JsonRead.String(e, "sellerReferenceNumber"),
+            ServiceType = JsonRead.String(e, "serviceType") ?? JsonRead.String(e, "shipmentServiceType"),
+            // The table says shipToWarehouse, the sample shipToWarehouseId, the older shape warehouseId.
+            ShipToWarehouseId = JsonRead.Int(e, "shipToWarehouseId") ?? JsonRead.Int(e, "shipToWarehouse") ?? JsonRead.Int(e, "warehouseId"),
+            ShipmentStatusCode = JsonRead.String(e, "shipmentStatusCode"),
+            LabelId = JsonRead.Long(e, "labelId"),
+            ReceiveDate = JsonRead.Time(e, "receiveDate") ?? JsonRead.Time(e, "receiveDateStr"),
+            CustomFields = JsonRead.StringMap(e, "customFieldMap"),
+        };
+    }
+
+    /// <summary>A label result (labelGenerated, and the label of a version 1 arrival).</summary>
+    public sealed class WebhookLabel
+    {
+        public long? LabelId { get; set; }
+        public long? ShipmentId { get; set; }
+        public long? ApiId { get; set; }
+        public string RefKey { get; set; }
+        public string ReferenceNumber { get; set; }
+        public long? LabelRequestId { get; set; }
+        /// <summary>success, fail, queued, ... (some payloads send an undocumented integer; it passes through as text).</summary>
+        public string LabelRequestStatusCode { get; set; }
+        public string ServiceType { get; set; }
+        public string TrackingNumber { get; set; }
+        public string LabelUrl { get; set; }
+        public string QrcodeUrl { get; set; }
+        public string QrcodeError { get; set; }
+        /// <summary>The carrier's error (often JSON inside a string) when the label failed.</summary>
+        public string Error { get; set; }
+        public DateTime? CancelCutoffTime { get; set; }
+        /// <summary>Region code to label URL (e.g. RHCN).</summary>
+        public Dictionary<string, string> Regions { get; set; } = new Dictionary<string, string>();
+
+        public override string ToString() => LabelId?.ToString() ?? "";
+
+        internal static WebhookLabel Parse(JsonElement e) => new WebhookLabel
+        {
+            LabelId = JsonRead.Long(e, "labelId"),
+            ShipmentId = JsonRead.Long(e, "shipmentId"),
+            ApiId = JsonRead.Long(e, "apiId"),
+            RefKey = JsonRead.String(e, "refKey"),
+            ReferenceNumber = JsonRead.String(e, "referenceNumber"),
+            LabelRequestId = JsonRead.Long(e, "labelRequestId"),
+            LabelRequestStatusCode = JsonRead.String(e, "labelRequestStatusCode"),
+            ServiceType = JsonRead.String(e, "serviceType"),
+            TrackingNumber = JsonRead.String(e, "trackingNumber"),
+            LabelUrl = JsonRead.String(e, "labelUrl"),
+            QrcodeUrl = JsonRead.String(e, "qrcodeUrl"),
+            QrcodeError = JsonRead.String(e, "qrcodeError"),
+            Error = JsonRead.String(e, "error"),
+            CancelCutoffTime = JsonRead.Time(e, "cancelCutoffTime"),
+            Regions = JsonRead.StringMap(e, "regions"),
+        };
+    }
+}

@@ -1,0 +1,155 @@
+using System;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ReturnsHelper.Json;
+
+namespace ReturnsHelper.Webhooks
+{
+    /// <summary>
+    /// Raw webhook bodies to typed events (API notes 8.5, 8.6). Tolerant like every other reader here (ids as
+    /// strings, codes as integers), but a body that is not a JSON object with a category is a clear error.
+    /// </summary>
+    internal static class WebhookParser
+    {
+        const int MaxDepth = 64;
+
+        static readonly JsonDocumentOptions Options = new JsonDocumentOptions { MaxDepth = MaxDepth };
+
+        /// <summary>Webhook records carry no environment; relative image keys (rare: events send full URLs) resolve against the sandbox host.</summary>
+        static readonly Uri PhotoBase = RrEndpoints.For(RrEnvironment.Sandbox).PhotoBase;
+
+        public static WebhookEvent Parse(byte[] rawBody)
+        {
+            using (var document = ParseJson(rawBody))
+            {
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                    throw new WebhookFormatException(WebhookField.Body, $"The webhook body is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object with a 'category'.");
+                var category = JsonRead.String(root, "category");
+                var action = JsonRead.String(root, "action");
+                if (category == null)
+                    throw new WebhookFormatException(WebhookField.Body, "The webhook body has no 'category': it is not a Return Helper event.");
+                if (category.Length == 0)
+                {
+                    // The documented newInventoryCreated sample has empty category and action; its shape is unambiguous.
+                    if (!LooksLikeNewInventory(root))
+                        throw new WebhookFormatException(WebhookField.Body, "The webhook body has an empty 'category': it cannot be identified.");
+                    category = "newInventoryCreated";
+                    if (string.IsNullOrEmpty(action)) action = category;
+                }
+
+                var evt = Create(category, action, root);
+                evt.Category = category;
+                evt.Action = action;
+                evt.EventTime = JsonRead.Time(root, "eventTime");
+                evt.Version = JsonRead.String(root, "version");
+                evt.NotificationId = JsonRead.String(root, "notificationId");
+                evt.DedupeKey = DedupeKey(evt.NotificationId, rawBody);
+                evt.RawBody = Text(rawBody);
+                if (evt is ShipmentArrivedEvent arrived) arrived.IsVersion1 = string.IsNullOrEmpty(evt.Version);
+                return evt;
+            }
+        }
+
+        /// <summary>The dedupe key of a body that may not even parse (signed but unreadable deliveries are deduplicated too).</summary>
+        public static string DedupeKeyOf(byte[] rawBody)
+        {
+            string notificationId = null;
+            try
+            {
+                using (var document = JsonDocument.Parse(WithoutBom(rawBody), Options))
+                    notificationId = JsonRead.String(document.RootElement, "notificationId");
+            }
+            catch (JsonException)
+            {
+                // Not JSON: the hash of the body is the key.
+            }
+            return DedupeKey(notificationId, rawBody);
+        }
+
+        static string DedupeKey(string notificationId, byte[] rawBody)
+        {
+            if (!string.IsNullOrEmpty(notificationId)) return notificationId;
+            using (var sha = SHA256.Create())
+                return "sha256:" + string.Concat(sha.ComputeHash(rawBody ?? new byte[0]).Select(b => b.ToString("x2")));
+        }
+
+        static JsonDocument ParseJson(byte[] rawBody)
+        {
+            var json = WithoutBom(rawBody);
+            if (WebhookInput.IsBlank(rawBody ?? new byte[0], rawBody == null ? 0 : rawBody.Length - json.Length, json.Length))
+                throw new WebhookFormatException(WebhookField.Body, "The webhook body is empty.");
+            try { return JsonDocument.Parse(json, Options); }
+            catch (JsonException e)
+            {
+                throw new WebhookFormatException(WebhookField.Body, $"The webhook body is not valid JSON: {e.Message}", e);
+            }
+        }
+
+        /// <summary>JSON never starts with a byte order mark, but a body saved by an editor may; it is not part of the JSON.</summary>
+        static ReadOnlyMemory<byte> WithoutBom(byte[] bytes)
+        {
+            var b = bytes ?? new byte[0];
+            return b.Length >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? new ReadOnlyMemory<byte>(b, 3, b.Length - 3) : new ReadOnlyMemory<byte>(b);
+        }
+
+        internal static string Text(byte[] rawBody) => Encoding.UTF8.GetString(rawBody ?? new byte[0]);
+
+        static bool LooksLikeNewInventory(JsonElement root)
+            => IsObject(root, "returnInventory") && IsObject(root, "shipment") && !JsonRead.TryGet(root, "returnRequest", out _);
+
+        static bool IsObject(JsonElement root, string name) => JsonRead.TryGet(root, name, out var v) && v.ValueKind == JsonValueKind.Object;
+
+        static bool Is(string value, string name) => string.Equals(value, name, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>The typed event for a category/action when its payload object is there; anything else is a plain event.</summary>
+        static WebhookEvent Create(string category, string action, JsonElement root)
+        {
+            if ((Is(category, "newInventoryCreated") || Is(action, "newInventoryCreated")) && IsObject(root, "returnInventory"))
+            {
+                var e = WithInventory(new NewInventoryCreatedEvent(), root);
+                if (IsObject(root, "shipment")) e.Shipment = WebhookShipment.Parse(root.GetProperty("shipment"));
+                return e;
+            }
+            if (Is(action, "recallUpdateStatus") && IsObject(root, "recall"))
+            {
+                var recall = Recall.Parse(root.GetProperty("recall"), null);
+                return new RecallUpdateEvent
+                {
+                    Recall = recall,
+                    UpdateType = Codes.RecallUpdateType(JsonRead.String(root, "recallUpdateTypeStatus")),
+                    TrackingNumber = JsonRead.String(root, "trackingNumber")
+                        ?? recall.RecallInventoryList.Select(i => i.TrackingNumber).FirstOrDefault(t => !string.IsNullOrEmpty(t)),
+                };
+            }
+            if ((Is(action, "completeInventoryHandling") || Is(action, "cancelInventoryHandling")) && IsObject(root, "returnInventory"))
+                return WithInventory(new InventoryHandlingEvent(), root);
+            if ((Is(category, "labelGenerated") || Is(action, "labelGenerated")) && IsObject(root, "label"))
+                return new LabelGeneratedEvent { Label = WebhookLabel.Parse(root.GetProperty("label")) };
+            if (Is(action, "markShipmentArrive") && IsObject(root, "shipment"))
+            {
+                var shipment = WebhookShipment.Parse(root.GetProperty("shipment"));
+                var returnRequest = IsObject(root, "returnRequest") ? root.GetProperty("returnRequest") : default;
+                return new ShipmentArrivedEvent
+                {
+                    Shipment = shipment,
+                    ReturnRequestId = shipment.ReturnRequestId ?? (returnRequest.ValueKind == JsonValueKind.Object ? JsonRead.Long(returnRequest, "returnRequestId") : null),
+                    Inventories = JsonRead.Array(root, "returnInventoryList").Select(i => Inventory.Parse(i, null, PhotoBase)).ToArray(),
+                    Label = IsObject(root, "label") ? WebhookLabel.Parse(root.GetProperty("label")) : null,
+                };
+            }
+            if (IsObject(root, "returnInventory")) return WithInventory(new InventoryWebhookEvent(), root);
+            return new WebhookEvent();
+        }
+
+        static T WithInventory<T>(T e, JsonElement root) where T : InventoryWebhookEvent
+        {
+            e.Inventory = Inventory.Parse(root.GetProperty("returnInventory"), null, PhotoBase);
+            e.ReturnInventoryId = e.Inventory.ReturnInventoryId;
+            e.Rma = e.Inventory.Rma;
+            return e;
+        }
+    }
+}

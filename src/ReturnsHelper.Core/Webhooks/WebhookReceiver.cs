@@ -1,0 +1,288 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using ReturnsHelper.Http;
+
+namespace ReturnsHelper.Webhooks
+{
+    /// <summary>How a <see cref="WebhookReceiver"/> listens and when it stops.</summary>
+    public sealed class WebhookReceiverOptions
+    {
+        /// <summary>The HttpListener prefix, e.g. http://127.0.0.1:8080/ (must end with a slash).</summary>
+        public string Prefix { get; set; }
+        /// <summary>Stop after this many events (duplicates and refused deliveries do not count); null = no limit.</summary>
+        public int? Count { get; set; }
+        /// <summary>Stop after listening this long; null = until cancelled.</summary>
+        public TimeSpan? Timeout { get; set; }
+        /// <summary>Append every verified delivery to this JSON-lines file; null = none.</summary>
+        public string Path { get; set; }
+        /// <summary>Larger bodies are refused with 413 (Return Helper events are a few KB).</summary>
+        public long MaxBodyBytes { get; set; } = 1024 * 1024;
+        /// <summary>How many dedupe keys are remembered (oldest forgotten first), so memory stays bounded.</summary>
+        public int DedupeCapacity { get; set; } = 100000;
+
+        public static string LoopbackPrefix(int port) => $"http://127.0.0.1:{port}/";
+    }
+
+    /// <summary>What a receiver run did.</summary>
+    public sealed class WebhookReceiveSummary
+    {
+        public int Events { get; internal set; }
+        public int Duplicates { get; internal set; }
+        public int Refused { get; internal set; }
+        public bool TimedOut { get; internal set; }
+        public bool CountReached { get; internal set; }
+    }
+
+    /// <summary>
+    /// A local webhook endpoint on HttpListener. Every correctly signed POST is answered 200 as soon as it is
+    /// recorded (after the event is handed on, never after it is processed); everything else gets 401, an
+    /// oversized body 413. Duplicates (same DedupeKey) are answered 200 and dropped. Events are handed to the
+    /// callback one at a time, in the order they were accepted.
+    /// </summary>
+    public sealed class WebhookReceiver
+    {
+        static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(5);
+
+        readonly WebhookVerifier verifier;
+        readonly WebhookReceiverOptions options;
+        readonly object gate = new object();
+
+        public WebhookReceiver(WebhookVerifier verifier, WebhookReceiverOptions options)
+        {
+            this.verifier = verifier ?? throw new ArgumentNullException(nameof(verifier));
+            this.options = options ?? throw new ArgumentNullException(nameof(options));
+            if (string.IsNullOrEmpty(options.Prefix)) throw new ArgumentException("A listener prefix is required.", nameof(options));
+            if (options.Count.HasValue && options.Count.Value < 1) throw new ArgumentOutOfRangeException(nameof(options), "Count must be at least 1.");
+        }
+
+        /// <summary>
+        /// Listens until the count is reached, the timeout passes or <paramref name="ct"/> is cancelled (then it throws
+        /// OperationCanceledException). <paramref name="onUnreadable"/> gets correctly signed bodies that are not events.
+        /// No callback runs after this method returns.
+        /// </summary>
+        public async Task<WebhookReceiveSummary> RunAsync(Action<WebhookEvent> onEvent, Action<string, WebhookFormatException> onUnreadable, IRrLog log, CancellationToken ct)
+        {
+            log = log ?? NullLog.Instance;
+            var run = new Run(this, onEvent, onUnreadable, log);
+            using (run.File = options.Path == null ? null : WebhookRecordFile.Open(options.Path))
+            {
+                if (run.File != null)
+                {
+                    foreach (var key in run.File.ExistingKeys) run.Seen.Add(key);
+                    log.Verbose($"Appending to {options.Path} ({run.File.ExistingKeys.Count} earlier events remembered for deduplication"
+                        + (run.File.UnreadableLines > 0 ? $", {run.File.UnreadableLines} unreadable lines ignored)." : ")."));
+                }
+                var listener = new HttpListener();
+                listener.Prefixes.Add(options.Prefix);
+                try { listener.Start(); }
+                catch (HttpListenerException e)
+                {
+                    listener.Close();
+                    throw new InvalidOperationException($"Cannot listen on {options.Prefix}: {e.Message}", e);
+                }
+                log.Verbose($"Listening on {options.Prefix} for events signed for {verifier.EndpointUri}.");
+
+                using (var timeout = options.Timeout.HasValue ? new CancellationTokenSource(options.Timeout.Value) : new CancellationTokenSource())
+                using (ct.Register(() => run.Stop()))
+                using (timeout.Token.Register(() => { run.Summary.TimedOut = true; run.Stop(); }))
+                {
+                    var handlers = new List<Task>();
+                    try
+                    {
+                        while (!run.Stopped.IsCompleted)
+                        {
+                            var next = listener.GetContextAsync();
+                            if (await Task.WhenAny(next, run.Stopped).ConfigureAwait(false) != next)
+                            {
+                                // Observed so the failure it gets when the listener closes is not an unobserved exception.
+                                _ = next.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                                break;
+                            }
+                            var context = await next.ConfigureAwait(false);
+                            handlers.RemoveAll(t => t.IsCompleted);
+                            handlers.Add(Task.Run(() => run.HandleAsync(context)));
+                        }
+                    }
+                    finally
+                    {
+                        // Let deliveries already being answered finish, then close; wait for every handler so no callback outlives the run.
+                        await Task.WhenAny(Task.WhenAll(handlers), Task.Delay(ct.IsCancellationRequested ? TimeSpan.Zero : DrainGrace)).ConfigureAwait(false);
+                        listener.Close();
+                        await Task.WhenAll(handlers).ConfigureAwait(false);
+                    }
+                }
+                if (run.Fatal != null) throw run.Fatal;
+                ct.ThrowIfCancellationRequested();
+                return run.Summary;
+            }
+        }
+
+        /// <summary>The state of one RunAsync call.</summary>
+        sealed class Run
+        {
+            readonly WebhookReceiver owner;
+            readonly Action<WebhookEvent> onEvent;
+            readonly Action<string, WebhookFormatException> onUnreadable;
+            readonly IRrLog log;
+            readonly TaskCompletionSource<bool> stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            public WebhookRecordFile File;
+            public readonly DedupeSet Seen;
+            public readonly WebhookReceiveSummary Summary = new WebhookReceiveSummary();
+            public Exception Fatal;
+            public Task Stopped => stopped.Task;
+
+            public Run(WebhookReceiver owner, Action<WebhookEvent> onEvent, Action<string, WebhookFormatException> onUnreadable, IRrLog log)
+            {
+                this.owner = owner;
+                this.onEvent = onEvent ?? throw new ArgumentNullException(nameof(onEvent));
+                this.onUnreadable = onUnreadable ?? ((body, error) => { });
+                this.log = log;
+                Seen = new DedupeSet(owner.options.DedupeCapacity);
+            }
+
+            public void Stop() => stopped.TrySetResult(true);
+
+            public async Task HandleAsync(HttpListenerContext context)
+            {
+                var request = context.Request;
+                var what = $"{request.HttpMethod} {request.Url?.AbsolutePath} from {request.RemoteEndPoint}";
+                try
+                {
+                    var (status, message) = await DecideAsync(request).ConfigureAwait(false);
+                    log.Verbose($"{what}: {status} {message}");
+                    await RespondAsync(context.Response, status, message).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // A client that went away, or the listener closing under us: nothing to answer.
+                    log.Verbose($"{what}: not answered ({e.GetType().Name}: {e.Message})");
+                    try { context.Response.Abort(); }
+                    catch (Exception) { /* already gone */ }
+                }
+            }
+
+            async Task<(int, string)> DecideAsync(HttpListenerRequest request)
+            {
+                if (!string.Equals(request.HttpMethod, "POST", StringComparison.Ordinal))
+                    return Refuse(401, "Only signed POST requests are accepted.");
+                var max = owner.options.MaxBodyBytes;
+                // A somewhat larger body is read and discarded, so the sender gets a clean 413 rather than a reset
+                // connection; a far larger one is refused at once.
+                var drainLimit = max * 4;
+                if (request.ContentLength64 > drainLimit) return Refuse(413, $"The body is larger than {max} bytes.");
+                var body = await ReadBoundedAsync(request.InputStream, max, drainLimit).ConfigureAwait(false);
+                if (body == null) return Refuse(413, $"The body is larger than {max} bytes.");
+
+                var receivedAt = DateTimeOffset.UtcNow;
+                var timestamp = request.Headers[WebhookSignature.TimestampHeader];
+                var signature = request.Headers[WebhookSignature.SignatureHeader];
+                WebhookVerification verification;
+                try { verification = owner.verifier.Verify(timestamp, signature, body, receivedAt); }
+                catch (WebhookFormatException e) { return Refuse(401, e.Message); }
+                if (!verification.IsValid) return Refuse(401, verification.Reason);
+
+                WebhookEvent evt = null;
+                WebhookFormatException unreadable = null;
+                try { evt = WebhookParser.Parse(body); }
+                catch (WebhookFormatException e) { unreadable = e; }
+                var key = evt?.DedupeKey ?? WebhookParser.DedupeKeyOf(body);
+
+                lock (owner.gate)
+                {
+                    if (Stopped.IsCompleted)
+                        return (503, "The receiver is stopping; deliver again later.");
+                    if (Seen.Contains(key))
+                    {
+                        Summary.Duplicates++;
+                        return (200, $"Duplicate of {key}: dropped.");
+                    }
+                    try
+                    {
+                        File?.Append(new WebhookRecord { ReceivedAt = receivedAt, EndpointUri = owner.verifier.EndpointUri, Timestamp = timestamp, Signature = signature, Body = body });
+                    }
+                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                    {
+                        // Acknowledging an event that is not on disk would lose it: refuse it (Return Helper retries) and stop.
+                        Fatal = new IOException($"Cannot append to the webhook file '{File.Path}': {e.Message}", e);
+                        Stop();
+                        return (500, "The event could not be recorded.");
+                    }
+                    Seen.Add(key);
+                    if (evt == null)
+                    {
+                        onUnreadable(WebhookParser.Text(body), unreadable);
+                        return (200, $"Signed but not an event: {unreadable.Message}");
+                    }
+                    evt.ReceivedAt = receivedAt.UtcDateTime;
+                    onEvent(evt);
+                    Summary.Events++;
+                    if (owner.options.Count.HasValue && Summary.Events >= owner.options.Count.Value)
+                    {
+                        Summary.CountReached = true;
+                        Stop();
+                    }
+                    return (200, $"{evt.Category}/{evt.Action} ({key})");
+                }
+            }
+
+            (int, string) Refuse(int status, string message)
+            {
+                lock (owner.gate) Summary.Refused++;
+                return (status, message);
+            }
+
+            /// <summary>The body, or null when it is larger than <paramref name="max"/> (then read on, unbuffered, up to <paramref name="drainLimit"/>).</summary>
+            static async Task<byte[]> ReadBoundedAsync(Stream input, long max, long drainLimit)
+            {
+                using (var buffer = new MemoryStream())
+                {
+                    var chunk = new byte[16 * 1024];
+                    long total = 0;
+                    int read;
+                    while (total <= drainLimit && (read = await input.ReadAsync(chunk, 0, chunk.Length).ConfigureAwait(false)) > 0)
+                    {
+                        total += read;
+                        if (total <= max) buffer.Write(chunk, 0, read);
+                    }
+                    return total <= max ? buffer.ToArray() : null;
+                }
+            }
+
+            static async Task RespondAsync(HttpListenerResponse response, int status, string message)
+            {
+                // The reason goes back to the sender (it is never secret: the key is not in any message).
+                var json = Encoding.UTF8.GetBytes("{\"status\":" + status + ",\"message\":" + System.Text.Json.JsonSerializer.Serialize(message) + "}");
+                response.StatusCode = status;
+                response.ContentType = "application/json; charset=utf-8";
+                response.ContentLength64 = json.Length;
+                await response.OutputStream.WriteAsync(json, 0, json.Length).ConfigureAwait(false);
+                response.Close();
+            }
+        }
+    }
+
+    /// <summary>A set of recent keys with a fixed capacity: the oldest key is forgotten first.</summary>
+    internal sealed class DedupeSet
+    {
+        readonly HashSet<string> keys = new HashSet<string>(StringComparer.Ordinal);
+        readonly Queue<string> order = new Queue<string>();
+        readonly int capacity;
+
+        public DedupeSet(int capacity) => this.capacity = Math.Max(1, capacity);
+
+        public bool Contains(string key) => keys.Contains(key);
+
+        public void Add(string key)
+        {
+            if (!keys.Add(key)) return;
+            order.Enqueue(key);
+            if (order.Count > capacity) keys.Remove(order.Dequeue());
+        }
+    }
+}

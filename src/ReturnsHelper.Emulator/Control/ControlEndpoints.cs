@@ -1,0 +1,268 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using ReturnsHelper.Emulator.Api;
+using ReturnsHelper.Emulator.Domain;
+using ReturnsHelper.Emulator.Http;
+using ReturnsHelper.Emulator.State;
+using ReturnsHelper.Emulator.Webhooks;
+
+namespace ReturnsHelper.Emulator.Control;
+
+/// <summary>
+/// The test-only control surface under <c>/_emulator/</c>: plain JSON in and out with the API's field names,
+/// no credentials, loopback callers only. Errors are <c>{"error": "..."}</c> with 400, 404 or 409.
+/// Every endpoint is listed in the README.
+/// </summary>
+internal static class ControlEndpoints
+{
+    public const string Prefix = "/_emulator";
+
+    public static void Map(WebApplication app, EmulatorContext emulator)
+    {
+        // Kestrel only listens on 127.0.0.1, but the surface must stay local even behind a forwarder.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments(Prefix), branch => branch.Use((http, next) =>
+            http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
+                ? next(http)
+                : ControlJson.WriteErrorAsync(http, StatusCodes.Status403Forbidden, "The control surface only answers loopback callers.")));
+
+        var routes = app.MapGroup(Prefix);
+        void Map(string method, string pattern, Func<HttpContext, Task> handler) =>
+            routes.MapMethods(pattern, [method], ControlJson.Handle(handler));
+
+        Map("POST", "/reset", http => Reset(http, emulator));
+        Map("GET", "/accounts", http => ListAccounts(http, emulator));
+        Map("POST", "/accounts", http => AddAccount(http, emulator));
+        Map("POST", "/inventories", http => AddInventories(http, emulator));
+        Map("POST", "/inventories/{id}/start", http => Progress(http, emulator, HandlingStatus.InProgress));
+        Map("POST", "/inventories/{id}/complete", http => Progress(http, emulator, HandlingStatus.Completed));
+        Map("GET", "/recalls", http => ListRecalls(http, emulator));
+        Map("POST", "/recalls/{id}/advance", http => AdvanceRecall(http, emulator));
+        Map("GET", "/requests", http => ControlJson.WriteArrayAsync(http, emulator.Requests.Snapshot(), (w, entry) => entry.WriteTo(w)));
+        Map("DELETE", "/requests", http => NoContent(http, emulator.Requests.Clear));
+        Map("GET", "/faults", http => ListFaults(http, emulator));
+        Map("POST", "/faults", http => AddFaults(http, emulator));
+        Map("DELETE", "/faults", http => NoContent(http, emulator.Faults.Clear));
+        Map("GET", "/config", http => WriteConfig(http, emulator.Variants));
+        Map("POST", "/config", http => SetConfig(http, emulator));
+        Map("POST", "/webhooks", http => ConfigureWebhooks(http, emulator));
+        Map("DELETE", "/webhooks", http => NoContent(http, () => emulator.Webhooks.Configure(null, null)));
+        Map("GET", "/webhooks/deliveries", http => ControlJson.WriteArrayAsync(http, emulator.Webhooks.Deliveries(), (w, delivery) => delivery.WriteTo(w)));
+        routes.MapFallback("{**path}", ControlJson.Handle(_ =>
+            throw new ControlException(StatusCodes.Status404NotFound, "No such control endpoint; see the emulator's README.")));
+    }
+
+    /// <summary>Body (optional): <c>{"seedInventory": n, "seed": n}</c>.</summary>
+    private static async Task Reset(HttpContext http, EmulatorContext emulator)
+    {
+        var fields = await ControlJson.ReadFieldsAsync(http, "reset");
+        int? seedInventory = fields.Int("seedInventory");
+        if (seedInventory is < 0 or > 10_000_000)
+        {
+            throw fields.Invalid("seedInventory", "must be between 0 and 10000000.");
+        }
+
+        emulator.Reset(seedInventory, fields.Int("seed"));
+        int count = emulator.State.Run(data => data.Inventories.Count);
+        await ControlJson.OkAsync(http, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("inventoryCount", count);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static Task ListAccounts(HttpContext http, EmulatorContext emulator)
+    {
+        var accounts = emulator.State.Run(data => data.Accounts.Select(a => (a.ApiId, a.ApiKey, a.ApiName)).ToList());
+        return ControlJson.WriteArrayAsync(http, accounts, WriteAccount);
+    }
+
+    /// <summary>Body: <c>{"apiKey", "apiToken", "apiName"?}</c>; an existing key gets the new token.</summary>
+    private static async Task AddAccount(HttpContext http, EmulatorContext emulator)
+    {
+        var fields = await ControlJson.ReadFieldsAsync(http, "account");
+        string apiKey = fields.String("apiKey") is { Length: > 0 } key ? key : throw fields.Invalid("apiKey", "is required.");
+        string apiToken = fields.String("apiToken") is { Length: > 0 } token ? token : throw fields.Invalid("apiToken", "is required.");
+        string? apiName = fields.String("apiName");
+        var account = emulator.State.Run(data =>
+        {
+            var added = data.AddAccount(apiKey, apiToken, apiName);
+            return (added.ApiId, added.ApiKey, added.ApiName);
+        });
+        await ControlJson.OkAsync(http, writer => WriteAccount(writer, account));
+    }
+
+    private static void WriteAccount(Utf8JsonWriter writer, (int ApiId, string ApiKey, string ApiName) account)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("apiId", account.ApiId);
+        writer.WriteString("apiKey", account.ApiKey);
+        writer.WriteString("apiName", account.ApiName);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Body: an array of inventories (see <see cref="InventoryInput"/>); raises <c>newInventoryCreated</c> for each.</summary>
+    private static async Task AddInventories(HttpContext http, EmulatorContext emulator)
+    {
+        using var body = await ControlJson.ReadAsync(http) ?? throw ControlException.BadRequest("Send a JSON array of inventories.");
+        byte[] response = emulator.State.Run(data =>
+        {
+            var created = InventoryInput.AddAll(data, body.RootElement, DateTime.UtcNow);
+            foreach (var inventory in created)
+            {
+                emulator.Raise(() => WebhookEvents.InventoryCreated(inventory));
+            }
+
+            return Json.Write(writer =>
+            {
+                writer.WriteStartArray();
+                foreach (var inventory in created)
+                {
+                    WireFormat.WriteInventory(writer, inventory);
+                }
+
+                writer.WriteEndArray();
+            });
+        });
+        await ControlJson.OkAsync(http, response);
+    }
+
+    /// <summary>The warehouse starts or completes a pending handling decision; completing raises <c>completeInventoryHandling</c>.</summary>
+    private static Task Progress(HttpContext http, EmulatorContext emulator, HandlingStatus target)
+    {
+        long id = ControlJson.RouteId(http);
+        byte[] response = emulator.State.Run(data =>
+        {
+            var inventory = data.FindInventory(id) ?? throw new ControlException(StatusCodes.Status404NotFound, $"Return inventory {id} was not found.");
+            if (HandlingOperations.WarehouseProgress(data, inventory, target, DateTime.UtcNow) is string error)
+            {
+                throw new ControlException(StatusCodes.Status409Conflict, error);
+            }
+
+            if (target == HandlingStatus.Completed)
+            {
+                emulator.Raise(() => WebhookEvents.HandlingCompleted(inventory));
+            }
+
+            return Json.Write(writer => WireFormat.WriteInventory(writer, inventory));
+        });
+        return ControlJson.OkAsync(http, response);
+    }
+
+    private static Task ListRecalls(HttpContext http, EmulatorContext emulator)
+    {
+        byte[] response = emulator.State.Run(data => Json.Write(writer =>
+        {
+            writer.WriteStartArray();
+            foreach (var recall in data.Recalls.OrderBy(r => r.RecallId))
+            {
+                WireFormat.WriteRecall(writer, recall);
+            }
+
+            writer.WriteEndArray();
+        }));
+        return ControlJson.OkAsync(http, response);
+    }
+
+    /// <summary>
+    /// pending → in-progress (tracking number) → completed (ready to pick up) → picked up; each step raises
+    /// <c>recallUpdateStatus</c>. Body (optional): <c>{"pickUpCode": "self-pick-up" | "courier-pick-up" | "others"}</c>.
+    /// </summary>
+    private static async Task AdvanceRecall(HttpContext http, EmulatorContext emulator)
+    {
+        long id = ControlJson.RouteId(http);
+        var fields = await ControlJson.ReadFieldsAsync(http, "advance");
+        string pickUpCode = fields.String("pickUpCode") ?? PickUpCodes.SelfPickUp;
+        if (pickUpCode is not (PickUpCodes.SelfPickUp or PickUpCodes.CourierPickUp or PickUpCodes.Others))
+        {
+            throw fields.Invalid("pickUpCode", $"must be '{PickUpCodes.SelfPickUp}', '{PickUpCodes.CourierPickUp}' or '{PickUpCodes.Others}'.");
+        }
+
+        byte[] response = emulator.State.Run(data =>
+        {
+            var recall = data.FindRecall(id) ?? throw new ControlException(StatusCodes.Status404NotFound, $"Recall {id} was not found.");
+            string updateType = RecallOperations.Advance(data, recall, pickUpCode, DateTime.UtcNow, out string? error)
+                ?? throw new ControlException(StatusCodes.Status409Conflict, error!);
+            emulator.Raise(() => WebhookEvents.RecallUpdated(recall, updateType));
+            return Json.Write(writer => WireFormat.WriteRecall(writer, recall));
+        });
+        await ControlJson.OkAsync(http, response);
+    }
+
+    private static Task ListFaults(HttpContext http, EmulatorContext emulator) =>
+        ControlJson.WriteArrayAsync(http, emulator.Faults.Snapshot(), (writer, fault) => fault.WriteTo(writer));
+
+    /// <summary>Body: one fault object or an array of them (queued in order); answers with every queued fault.</summary>
+    private static async Task AddFaults(HttpContext http, EmulatorContext emulator)
+    {
+        using var body = await ControlJson.ReadAsync(http) ?? throw ControlException.BadRequest("Send a fault object.");
+        var root = body.RootElement;
+        JsonElement[] items = root.ValueKind == JsonValueKind.Array ? [.. root.EnumerateArray()] : [root];
+        emulator.Faults.Add([.. items.Select((item, index) => Fault.FromJson(new JsonFields(item, $"faults[{index}]")))]);
+        await ListFaults(http, emulator);
+    }
+
+    private static Task WriteConfig(HttpContext http, ResponseVariants variants) => ControlJson.OkAsync(http, writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteString("payloadPlacement", ResponseVariants.Name(variants.PayloadPlacement));
+        writer.WriteString("recallShape", ResponseVariants.Name(variants.RecallShape));
+        writer.WriteEndObject();
+    });
+
+    /// <summary>Body: <c>{"payloadPlacement": "documented" | "data", "recallShape": "flat" | "nested"}</c>, either member optional.</summary>
+    private static async Task SetConfig(HttpContext http, EmulatorContext emulator)
+    {
+        var fields = await ControlJson.ReadFieldsAsync(http, "config");
+        var variants = emulator.Variants;
+        if (fields.String("payloadPlacement") is string placementName)
+        {
+            variants = ResponseVariants.TryParse(placementName, out PayloadPlacement placement)
+                ? variants with { PayloadPlacement = placement }
+                : throw fields.Invalid("payloadPlacement", "must be 'documented' or 'data'.");
+        }
+
+        if (fields.String("recallShape") is string shapeName)
+        {
+            variants = ResponseVariants.TryParse(shapeName, out RecallShape shape)
+                ? variants with { RecallShape = shape }
+                : throw fields.Invalid("recallShape", "must be 'flat' or 'nested'.");
+        }
+
+        emulator.Variants = variants;
+        await WriteConfig(http, variants);
+    }
+
+    /// <summary>Body: <c>{"url": "...", "signingKey": "&lt;base64&gt;"}</c>, like --webhook-url and --signing-key.</summary>
+    private static async Task ConfigureWebhooks(HttpContext http, EmulatorContext emulator)
+    {
+        var fields = await ControlJson.ReadFieldsAsync(http, "webhooks");
+        string url = fields.String("url") ?? throw fields.Invalid("url", "is required.");
+        string signingKey = fields.String("signingKey") ?? throw fields.Invalid("signingKey", "is required (Base64).");
+        try
+        {
+            emulator.Webhooks.Configure(url, signingKey);
+        }
+        catch (ArgumentException e)
+        {
+            throw ControlException.BadRequest(e.Message);
+        }
+
+        await ControlJson.OkAsync(http, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("url", url);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static Task NoContent(HttpContext http, Action action)
+    {
+        action();
+        http.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
+    }
+}

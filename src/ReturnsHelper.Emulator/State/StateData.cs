@@ -1,0 +1,266 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ReturnsHelper.Emulator.State;
+
+/// <summary>
+/// Everything the emulated service knows, with its indexes. Not thread-safe by itself: all access goes through
+/// <see cref="EmulatorState.Run{T}"/>, which holds one lock for the duration of a whole operation so multi-entity
+/// changes (a recall over 100 inventories) are atomic.
+/// </summary>
+internal sealed class StateData
+{
+    public const long FirstSeedInventoryId = 100001;
+
+    private readonly List<Account> _accounts = [];
+    private readonly Dictionary<string, Account> _accountsByKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, Inventory> _inventories = [];
+    private readonly Dictionary<int, InventoryTimeline> _timelines = [];
+    private readonly Dictionary<long, Recall> _recalls = [];
+    private readonly Dictionary<string, int> _sequences = new(StringComparer.Ordinal);
+
+    private long _nextInventoryId = FirstSeedInventoryId;
+    private long _nextRecallId = 1;
+    private long _nextRecallInventoryId = 1;
+    private long _nextChildId = 1;
+
+    /// <summary>Bumped by every change, so the persister knows when a save is due.</summary>
+    public long Version { get; private set; }
+
+    public void MarkChanged() => Version++;
+
+    public IReadOnlyList<Account> Accounts => _accounts;
+
+    /// <summary>The account that the command-line credentials identify.</summary>
+    public Account DefaultAccount => _accounts[0];
+
+    public ICollection<Inventory> Inventories => _inventories.Values;
+
+    public ICollection<Recall> Recalls => _recalls.Values;
+
+    public Account? FindAccount(string apiKey) => _accountsByKey.GetValueOrDefault(apiKey);
+
+    /// <summary>The account with this key and token, or null.</summary>
+    public Account? Authenticate(string? apiKey, string? apiToken) =>
+        apiKey is not null && apiToken is not null && _accountsByKey.TryGetValue(apiKey, out var account)
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(apiToken), Encoding.UTF8.GetBytes(account.ApiToken))
+            ? account
+            : null;
+
+    /// <summary>Adds an account, or gives an existing key a new token.</summary>
+    public Account AddAccount(string apiKey, string apiToken, string? apiName = null)
+    {
+        if (_accountsByKey.TryGetValue(apiKey, out var existing))
+        {
+            existing.ApiToken = apiToken;
+            MarkChanged();
+            return existing;
+        }
+
+        int apiId = _accounts.Count == 0 ? 1 : _accounts.Max(a => a.ApiId) + 1;
+        var account = new Account
+        {
+            ApiId = apiId,
+            ApiKey = apiKey,
+            ApiToken = apiToken,
+            ApiName = apiName ?? $"emulator-account-{apiId}",
+            Balance = 2044.233m,
+        };
+        AddAccount(account);
+        MarkChanged();
+        return account;
+    }
+
+    private void AddAccount(Account account)
+    {
+        _accounts.Add(account);
+        _accountsByKey.Add(account.ApiKey, account);
+        _timelines.Add(account.ApiId, new InventoryTimeline());
+    }
+
+    /// <summary>Gives the first account these credentials; false when another account already has the key.</summary>
+    public bool TrySetDefaultCredentials(string apiKey, string apiToken)
+    {
+        var first = DefaultAccount;
+        if (first.ApiKey != apiKey)
+        {
+            if (_accountsByKey.ContainsKey(apiKey))
+            {
+                return false;
+            }
+
+            _accountsByKey.Remove(first.ApiKey);
+            first.ApiKey = apiKey;
+            _accountsByKey.Add(apiKey, first);
+        }
+
+        first.ApiToken = apiToken;
+        return true;
+    }
+
+    public Inventory? FindInventory(long returnInventoryId) => _inventories.GetValueOrDefault(returnInventoryId);
+
+    /// <summary>Another account's inventory is reported exactly like one that does not exist.</summary>
+    public Inventory? FindInventory(Account owner, long returnInventoryId) =>
+        _inventories.TryGetValue(returnInventoryId, out var inventory) && inventory.ApiId == owner.ApiId ? inventory : null;
+
+    public InventoryTimeline TimelineOf(Account owner) => _timelines[owner.ApiId];
+
+    /// <summary>Adds an inventory; a zero id gets the next free one.</summary>
+    public void AddInventory(Inventory inventory)
+    {
+        if (inventory.ReturnInventoryId == 0)
+        {
+            inventory.ReturnInventoryId = _nextInventoryId++;
+        }
+        else
+        {
+            _nextInventoryId = Math.Max(_nextInventoryId, inventory.ReturnInventoryId + 1);
+        }
+
+        _inventories.Add(inventory.ReturnInventoryId, inventory);
+        _timelines[inventory.ApiId].Add(inventory);
+        MarkChanged();
+    }
+
+    public Recall? FindRecall(long recallId) => _recalls.GetValueOrDefault(recallId);
+
+    public Recall? FindRecall(Account owner, long recallId) =>
+        _recalls.TryGetValue(recallId, out var recall) && recall.ApiId == owner.ApiId ? recall : null;
+
+    public Recall? ActiveRecallOf(Inventory inventory) =>
+        inventory.ActiveRecallId is long id ? _recalls.GetValueOrDefault(id) : null;
+
+    /// <summary>Creates an empty pending recall numbered <c>RCL&lt;yyMMdd&gt;-&lt;7 digit daily sequence&gt;</c>.</summary>
+    public Recall AddRecall(int apiId, int warehouseId, DateTime createOn)
+    {
+        string day = createOn.ToString("yyMMdd", CultureInfo.InvariantCulture);
+        var recall = new Recall
+        {
+            RecallId = _nextRecallId++,
+            ApiId = apiId,
+            WarehouseId = warehouseId,
+            RecallNumber = $"RCL{day}-{NextSequence("RCL" + day):D7}",
+            CreateOn = createOn,
+            ModifyOn = createOn,
+        };
+        _recalls.Add(recall.RecallId, recall);
+        MarkChanged();
+        return recall;
+    }
+
+    public long NewRecallInventoryId() => _nextRecallInventoryId++;
+
+    /// <summary>Ids of line-item children (images, VAS requests).</summary>
+    public long NewChildId() => _nextChildId++;
+
+    /// <summary>Warehouse RMA: <c>&lt;prefix&gt;-&lt;warehouse&gt;-&lt;yyMMdd&gt;-D&lt;5 digit daily sequence&gt;-&lt;2 check digits&gt;</c>.</summary>
+    public string NewRma(Warehouse warehouse, DateTime receivedOn, int checkDigits)
+    {
+        string day = receivedOn.ToString("yyMMdd", CultureInfo.InvariantCulture);
+        int sequence = NextSequence($"RMA{warehouse.WarehouseId}-{day}");
+        return $"{warehouse.RmaPrefix}-{warehouse.WarehouseId}-{day}-D{sequence:D5}-{checkDigits:D2}";
+    }
+
+    /// <summary>Next value of a named counter (daily recall and RMA numbers, return request ids).</summary>
+    public int NextSequence(string key)
+    {
+        int next = _sequences.GetValueOrDefault(key) + 1;
+        _sequences[key] = next;
+        return next;
+    }
+
+    public StateDocument ToDocument() => new()
+    {
+        NextInventoryId = _nextInventoryId,
+        NextRecallId = _nextRecallId,
+        NextRecallInventoryId = _nextRecallInventoryId,
+        NextChildId = _nextChildId,
+        Accounts = _accounts,
+        Inventories = [.. _inventories.Values.OrderBy(i => i.ReturnInventoryId)],
+        Recalls = [.. _recalls.Values.OrderBy(r => r.RecallId)],
+        Sequences = _sequences,
+    };
+
+    /// <summary>Rebuilds the indexes from a loaded document; throws <see cref="InvalidDataException"/> when it does not hang together.</summary>
+    public static StateData FromDocument(StateDocument document)
+    {
+        if (document.Accounts is not { Count: > 0 })
+        {
+            throw new InvalidDataException("it has no accounts.");
+        }
+
+        var data = new StateData();
+        foreach (var account in document.Accounts)
+        {
+            if (string.IsNullOrEmpty(account.ApiKey) || data._accountsByKey.ContainsKey(account.ApiKey)
+                || data._timelines.ContainsKey(account.ApiId))
+            {
+                throw new InvalidDataException($"account {account.ApiId} has an empty or repeated key or id.");
+            }
+
+            data.AddAccount(account);
+        }
+
+        foreach (var inventory in document.Inventories ?? [])
+        {
+            if (!data._timelines.ContainsKey(inventory.ApiId) || inventory.ReturnInventoryId <= 0
+                || data._inventories.ContainsKey(inventory.ReturnInventoryId))
+            {
+                throw new InvalidDataException($"inventory {inventory.ReturnInventoryId} has a bad or repeated id or an unknown account.");
+            }
+
+            data.AddInventory(inventory);
+        }
+
+        foreach (var recall in document.Recalls ?? [])
+        {
+            if (recall.RecallId <= 0 || !data._recalls.TryAdd(recall.RecallId, recall))
+            {
+                throw new InvalidDataException($"recall {recall.RecallId} has a bad or repeated id.");
+            }
+        }
+
+        foreach (var inventory in data._inventories.Values)
+        {
+            if (inventory.ActiveRecallId is long recallId && !data._recalls.ContainsKey(recallId))
+            {
+                throw new InvalidDataException($"inventory {inventory.ReturnInventoryId} refers to the unknown recall {recallId}.");
+            }
+        }
+
+        foreach (var (key, value) in document.Sequences ?? [])
+        {
+            data._sequences[key] = value;
+        }
+
+        // Never trust the counters alone: an id handed out twice would corrupt the state silently.
+        long maxRecallInventoryId = data._recalls.Values.SelectMany(r => r.RecallInventoryList)
+            .Select(ri => ri.RecallInventoryId).DefaultIfEmpty().Max();
+        long maxChildId = data._inventories.Values
+            .SelectMany(i => (i.Images ?? []).Select(x => x.ReturnRequestLineItemImageId)
+                .Concat((i.VasList ?? []).Select(v => v.ReturnRequestLineItemVasId)))
+            .DefaultIfEmpty().Max();
+        data._nextInventoryId = Math.Max(data._nextInventoryId, document.NextInventoryId);
+        data._nextRecallId = Math.Max(document.NextRecallId, data._recalls.Keys.DefaultIfEmpty().Max() + 1);
+        data._nextRecallInventoryId = Math.Max(document.NextRecallInventoryId, maxRecallInventoryId + 1);
+        data._nextChildId = Math.Max(document.NextChildId, maxChildId + 1);
+        return data;
+    }
+}
+
+/// <summary>The state file's content (see StateFile).</summary>
+internal sealed class StateDocument
+{
+    public string Format { get; set; } = StateFile.FormatName;
+    public int FormatVersion { get; set; } = StateFile.CurrentFormatVersion;
+    public long NextInventoryId { get; set; }
+    public long NextRecallId { get; set; }
+    public long NextRecallInventoryId { get; set; }
+    public long NextChildId { get; set; }
+    public List<Account>? Accounts { get; set; }
+    public List<Inventory>? Inventories { get; set; }
+    public List<Recall>? Recalls { get; set; }
+    public Dictionary<string, int>? Sequences { get; set; }
+}

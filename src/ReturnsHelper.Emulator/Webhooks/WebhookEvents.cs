@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text.Json;
+using ReturnsHelper.Emulator.Api;
+using ReturnsHelper.Emulator.Http;
+using ReturnsHelper.Emulator.State;
+
+namespace ReturnsHelper.Emulator.Webhooks;
+
+/// <summary>A rendered event: the body bytes are what gets signed and sent, on every attempt.</summary>
+internal sealed record WebhookEvent(string NotificationId, string Category, string Action, byte[] Body);
+
+/// <summary>
+/// The events the emulator sends, in the documented shapes: <c>category</c>, <c>action</c>, <c>eventTime</c>,
+/// <c>version</c> and <c>notificationId</c> beside the event's own objects (no <c>data</c> wrapper).
+/// Render them under the state lock: they read mutable records.
+/// </summary>
+internal static class WebhookEvents
+{
+    public const string Version = "202407";
+
+    public static WebhookEvent InventoryCreated(Inventory inventory) =>
+        Create("newInventoryCreated", "newInventoryCreated", writer =>
+        {
+            writer.WriteStartObject("returnInventory");
+            WireFormat.WriteInventoryFields(writer, inventory, InventoryShape.CreatedEvent);
+            writer.WriteEndObject();
+
+            // The parcel's shipment; ids as JSON strings as in the documented sample.
+            writer.WriteStartObject("shipment");
+            writer.WriteString("shipmentId", (inventory.ReturnRequestId + 100_000).ToString(CultureInfo.InvariantCulture));
+            writer.WriteString("sellerReferenceNumber", $"S{inventory.ReturnRequestId}");
+            writer.WriteString("returnRequestId", inventory.ReturnRequestId.ToString(CultureInfo.InvariantCulture));
+            writer.WriteString("trackingNumber", $"9400{inventory.ReturnRequestId:D18}");
+            writer.WriteString("referenceNumber", "");
+            writer.WriteString("serviceType", "usps");
+            writer.WriteStartObject("customFieldMap");
+            writer.WriteEndObject();
+            writer.WriteNumber("shipToWarehouseId", inventory.WarehouseId);
+            writer.WriteString("receiveDate", inventory.CreateOn);
+            writer.WriteEndObject();
+        });
+
+    /// <param name="updateType">The <c>recallUpdateTypeStatus</c>, e.g. <c>updateTrackingNumber</c>.</param>
+    public static WebhookEvent RecallUpdated(Recall recall, string updateType) =>
+        Create("recall", "recallUpdateStatus", writer =>
+        {
+            writer.WritePropertyName("recall");
+            WireFormat.WriteRecall(writer, recall);
+            writer.WriteString("recallUpdateTypeStatus", updateType);
+        });
+
+    /// <summary>Older payload style: handling code and status as integers.</summary>
+    public static WebhookEvent HandlingCompleted(Inventory inventory) =>
+        Create("rinv", "completeInventoryHandling", writer =>
+        {
+            writer.WriteStartObject("returnInventory");
+            WireFormat.WriteInventoryFields(writer, inventory, InventoryShape.CompletedEvent);
+            writer.WriteEndObject();
+        });
+
+    private static WebhookEvent Create(string category, string action, Action<Utf8JsonWriter> writePayload)
+    {
+        string notificationId = Ulid.NewUlid();
+        byte[] body = Json.Write(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("category", category);
+            writer.WriteString("action", action);
+            writer.WriteString("eventTime", DateTime.UtcNow);
+            writer.WriteString("version", Version);
+            writer.WriteString("notificationId", notificationId);
+            writePayload(writer);
+            writer.WriteEndObject();
+        });
+        return new WebhookEvent(notificationId, category, action, body);
+    }
+}

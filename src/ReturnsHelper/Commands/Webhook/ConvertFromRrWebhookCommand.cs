@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Security;
+using System.Text;
+using ReturnsHelper.Webhooks;
+
+namespace ReturnsHelper.Commands
+{
+    /// <summary>
+    /// ConvertFrom-RrWebhook: raw webhook bodies, or the JSON-lines records Receive-RrWebhook -Path writes, to typed
+    /// events; optionally verifying each signature first. A bad item is a per-item error; the rest continue.
+    /// </summary>
+    [Cmdlet(VerbsData.ConvertFrom, "RrWebhook", DefaultParameterSetName = BodySet)]
+    [OutputType(typeof(WebhookEvent))]
+    public sealed class ConvertFromRrWebhookCommand : PSCmdlet
+    {
+        const string BodySet = "Body";
+        const string PathSet = "Path";
+        const string LiteralPathSet = "LiteralPath";
+
+        /// <summary>A raw body exactly as received, or text holding records/bodies one per line.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = BodySet)]
+        [Alias("RawBody")]
+        [AllowEmptyString, AllowNull]
+        public string[] Body { get; set; }
+
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; }
+
+        /// <summary>The timestamp header of the delivery (raw bodies only: records carry their own).</summary>
+        [Parameter(ParameterSetName = BodySet)]
+        [ValidateNotNullOrEmpty]
+        public string Timestamp { get; set; }
+
+        /// <summary>The returnhelper-signature header of the delivery (raw bodies only: records carry their own).</summary>
+        [Parameter(ParameterSetName = BodySet)]
+        [ValidateNotNullOrEmpty]
+        public string Signature { get; set; }
+
+        [Parameter]
+        [Alias("EndpointUrl")]
+        [ValidateNotNullOrEmpty]
+        public string EndpointUri { get; set; }
+
+        [Parameter]
+        [ValidateNotNull]
+        public SecureString SigningKey { get; set; }
+
+        [Parameter]
+        [ValidateTimeSpan(AllowZero = true)]
+        public TimeSpan MaxClockSkew { get; set; } = WebhookSignature.DefaultMaxClockSkew;
+
+        [Parameter]
+        public SwitchParameter SkipClockSkewCheck { get; set; }
+
+        WebhookVerifier verifier;
+
+        protected override void BeginProcessing()
+        {
+            var headers = Timestamp != null || Signature != null;
+            if ((SigningKey == null) != (EndpointUri == null) || (headers && SigningKey == null))
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException("To verify signatures give both -SigningKey and -EndpointUri (and, for raw bodies, -Timestamp and -Signature); to only convert, give none of them."),
+                    "RrWebhook.IncompleteVerification", ErrorCategory.InvalidArgument, null));
+            if (SigningKey == null) return;
+            try { verifier = WebhookCmdletSupport.CreateVerifier(SigningKey, EndpointUri, MaxClockSkew, SkipClockSkewCheck); }
+            catch (WebhookFormatException e) { ThrowTerminatingError(WebhookCmdletSupport.FormatError(e, null)); }
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == BodySet)
+            {
+                foreach (var body in Body ?? new string[] { null })
+                    Convert(Encoding.UTF8.GetBytes(body ?? ""), body, null);
+                return;
+            }
+            foreach (var file in ResolveFiles())
+            {
+                byte[] bytes;
+                try { bytes = File.ReadAllBytes(file); }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    WriteError(new ErrorRecord(e, "RrWebhook.FileUnreadable", ErrorCategory.ReadError, file));
+                    continue;
+                }
+                Convert(bytes, file, file);
+            }
+        }
+
+        /// <summary>Every item of one input: an event, or a per-item error naming the input (and the line).</summary>
+        void Convert(byte[] input, object target, string file)
+        {
+            foreach (var item in WebhookInput.Read(input))
+            {
+                var where = Where(file, item.Line);
+                object itemTarget = file != null ? (object)where : item.Line.HasValue ? WebhookParser.Text(item.Body) : target;
+                if (item.Error != null)
+                {
+                    WriteError(WebhookCmdletSupport.FormatError(item.Error, itemTarget, where));
+                    continue;
+                }
+                try
+                {
+                    if (verifier != null && !Verified(item, itemTarget, where)) continue;
+                    var evt = WebhookParser.Parse(item.Body);
+                    if (item.Record != null && item.Record.ReceivedAt != DateTimeOffset.MinValue) evt.ReceivedAt = item.Record.ReceivedAt.UtcDateTime;
+                    WriteObject(WebhookCmdletSupport.ToOutput(evt));
+                }
+                catch (WebhookFormatException e)
+                {
+                    WriteError(WebhookCmdletSupport.FormatError(e, itemTarget, where));
+                }
+            }
+        }
+
+        /// <summary>
+        /// Raw bodies use -Timestamp/-Signature and are checked against now; records use the headers they kept and
+        /// are checked against the time they were received (a recorded event is old by the time it is read).
+        /// </summary>
+        bool Verified(WebhookInputItem item, object target, string where)
+        {
+            var record = item.Record;
+            if (record == null && (Timestamp == null || Signature == null))
+            {
+                WriteError(new ErrorRecord(
+                    new PSArgumentException("Cannot verify a raw body without its headers: give -Timestamp and -Signature (or read the records Receive-RrWebhook -Path wrote, which keep them)."),
+                    "RrWebhook.MissingHeaders", ErrorCategory.InvalidArgument, target) { ErrorDetails = where == null ? null : new ErrorDetails($"{where}: cannot verify a raw body without -Timestamp and -Signature.") });
+                return false;
+            }
+            var reference = record != null && record.ReceivedAt != DateTimeOffset.MinValue ? record.ReceivedAt : DateTimeOffset.UtcNow;
+            var result = verifier.Verify(record?.Timestamp ?? Timestamp, record?.Signature ?? Signature, item.Body, reference);
+            if (result.IsValid) return true;
+            WriteError(WebhookCmdletSupport.VerificationError(result, target, where));
+            return false;
+        }
+
+        static string Where(string file, int? line)
+            => file == null ? (line.HasValue ? $"Line {line}" : null) : line.HasValue ? $"{file}:{line}" : file;
+
+        IEnumerable<string> ResolveFiles()
+        {
+            var paths = new List<string>();
+            if (ParameterSetName == LiteralPathSet)
+            {
+                foreach (var p in LiteralPath) paths.Add(GetUnresolvedProviderPathFromPSPath(p));
+                return paths;
+            }
+            foreach (var p in Path)
+            {
+                try { paths.AddRange(GetResolvedProviderPathFromPSPath(p, out _)); }
+                catch (ItemNotFoundException e)
+                {
+                    WriteError(new ErrorRecord(e, "RrWebhook.FileNotFound", ErrorCategory.ObjectNotFound, p));
+                }
+            }
+            return paths;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using System.Text.Json;
+using ReturnsHelper.Webhooks;
+
+namespace ReturnsHelper.Commands
+{
+    /// <summary>What the three webhook cmdlets share: the verifier from their parameters, the output shape, and the error records.</summary>
+    internal static class WebhookCmdletSupport
+    {
+        /// <summary>
+        /// The verifier for -SigningKey / -EndpointUri / -MaxClockSkew / -SkipClockSkewCheck. The key leaves its
+        /// SecureString only here, to be decoded; nothing ever prints it.
+        /// </summary>
+        public static WebhookVerifier CreateVerifier(SecureString signingKey, string endpointUri, TimeSpan maxClockSkew, bool skipClockSkewCheck)
+        {
+            var key = WebhookSignature.DecodeSigningKey(new NetworkCredential(string.Empty, signingKey).Password);
+            return new WebhookVerifier(key, endpointUri, skipClockSkewCheck ? (TimeSpan?)null : maxClockSkew);
+        }
+
+        /// <summary>The event with a Payload property: the whole body as PSCustomObjects, for fields the typed properties do not cover.</summary>
+        public static PSObject ToOutput(WebhookEvent e)
+        {
+            var output = PSObject.AsPSObject(e);
+            object payload = null;
+            try
+            {
+                using (var document = JsonDocument.Parse(e.RawBody)) payload = PSJson.ToPSObject(document.RootElement);
+            }
+            catch (Exception x) when (x is JsonException || x is System.IO.InvalidDataException)
+            {
+                // Parsed once already; cannot fail in practice. The typed properties stand on their own.
+            }
+            output.Properties.Add(new PSNoteProperty("Payload", payload));
+            return output;
+        }
+
+        /// <summary>A webhook input that cannot be checked or read: bad parameters are InvalidArgument, bad data InvalidData.</summary>
+        public static ErrorRecord FormatError(WebhookFormatException e, object target, string where = null)
+        {
+            var category = e.Field == WebhookField.SigningKey || e.Field == WebhookField.EndpointUri ? ErrorCategory.InvalidArgument : ErrorCategory.InvalidData;
+            var record = new ErrorRecord(e, "RrWebhook.Invalid" + e.Field, category, target);
+            if (where != null) record.ErrorDetails = new ErrorDetails($"{where}: {e.Message}");
+            return record;
+        }
+
+        /// <summary>A delivery that checked out false (forged, altered, signed for another URL or key, or replayed).</summary>
+        public static ErrorRecord VerificationError(WebhookVerification v, object target, string where = null)
+        {
+            var message = where == null ? v.Reason : $"{where}: {v.Reason}";
+            return new ErrorRecord(new SecurityException(message), "RrWebhook." + v.Result, ErrorCategory.SecurityError, target);
+        }
+    }
+
+    /// <summary>A TimeSpan parameter that must be positive (or, with AllowZero, not negative).</summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+    internal sealed class ValidateTimeSpanAttribute : ValidateArgumentsAttribute
+    {
+        public bool AllowZero { get; set; }
+
+        protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+        {
+            var value = arguments is PSObject ps ? ps.BaseObject : arguments;
+            if (value is TimeSpan t && (t > TimeSpan.Zero || (AllowZero && t == TimeSpan.Zero))) return;
+            throw new ValidationMetadataException(AllowZero ? $"The time span {value} is negative." : $"The time span {value} is not positive.");
+        }
+    }
+}

@@ -1,0 +1,176 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+Measures Get-RrInventory over 200 days of 100,000 inventories against a minimal C# loop (the floor), and its memory.
+
+.DESCRIPTION
+Starts the emulator with -Inventories inventories (the seed spreads them over the last 180 days). Then, in one run:
+- the floor: a minimal C# loop (Add-Type, one HttpClient) in this process that walks the same 62-day windows and
+  50-record pages of ReturnInventory/list and parses each page (JsonDocument), as any client must;
+- Get-RrInventory -CreatedAfter (Get-Date).AddDays(-200) | Measure-Object, in a child pwsh that imports the module
+  and connects first, so its idle working set (module imported, after a full GC) is the memory baseline; the child
+  working set is sampled by this process every 20 ms during the runs.
+Each side runs -Runs times after one warm-up; the medians are compared. Goals: within 1.3x of the floor, and under
+100 MB above the idle pwsh. Exit code 0 either way: this reports, it does not gate.
+#>
+[CmdletBinding()]
+param(
+    [ValidateRange(1000, 10000000)] [int] $Inventories = 100000,
+    [ValidateRange(1, 20)] [int] $Runs = 3,
+    [double] $GoalRatio = 1.3,
+    [int] $GoalMegabytes = 100
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$PSStyle.OutputRendering = 'PlainText'
+
+Import-Module (Join-Path $PSScriptRoot '../../src/Build/BuildTools.psm1')
+Import-Module (Join-Path $PSScriptRoot '../Pester/TestHelpers.psm1')
+
+Add-Type -TypeDefinition @'
+using System;
+using System.Net.Http;
+using System.Text.Json;
+
+public static class RrListFloor
+{
+    /// <summary>Walks [from, to) in 62-day windows and pages of pageSize; returns the number of records read.</summary>
+    public static long Walk(string userApiBase, string apiKey, string apiToken, DateTime fromUtc, DateTime toUtc, int pageSize)
+    {
+        using (var http = new HttpClient())
+        {
+            http.DefaultRequestHeaders.Add("x-rr-apikey", apiKey);
+            http.DefaultRequestHeaders.Add("x-rr-apitoken", apiToken);
+            long records = 0;
+            var window = TimeSpan.FromDays(62);
+            for (var start = fromUtc; start < toUtc; start += window)
+            {
+                var end = toUtc - start > window ? start + window : toUtc;
+                for (long offset = 0; ; )
+                {
+                    var url = userApiBase.TrimEnd('/') + "/ReturnInventory/list?createFrom=" + Uri.EscapeDataString(start.ToString("o"))
+                        + "&createTo=" + Uri.EscapeDataString(end.ToString("o")) + "&pageSize=" + pageSize + "&offset=" + offset;
+                    var body = http.GetByteArrayAsync(url).GetAwaiter().GetResult();
+                    int count;
+                    long total;
+                    using (var doc = JsonDocument.Parse(body))
+                    {
+                        count = doc.RootElement.GetProperty("data").GetArrayLength();
+                        total = doc.RootElement.GetProperty("totalNumberOfRecords").GetInt64();
+                    }
+                    records += count;
+                    offset += count;
+                    if (count < pageSize || offset >= total) break;
+                }
+            }
+            return records;
+        }
+    }
+}
+'@
+
+# The child prints "IDLE <bytes>" once the module is imported, connected, warmed up and collected, then
+# "RUN <seconds> <records>" per measured run. The parent samples the child's working set from the IDLE line on.
+$childScript = @'
+param([string] $ModulePath, [string] $BaseUri, [int] $Runs)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Import-Module $ModulePath
+Connect-RrService -BaseUri $BaseUri -ApiKey 'emulator-key' -ApiToken (ConvertTo-SecureString 'emulator-token' -AsPlainText -Force)
+$null = Get-RrInventory -CreatedAfter (Get-Date).AddDays(-3) -First 200   # JIT and connection warm-up, not measured
+[GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+Start-Sleep -Milliseconds 200
+$me = [Diagnostics.Process]::GetCurrentProcess()
+[Console]::Out.WriteLine("IDLE $($me.WorkingSet64)")
+[Console]::Out.Flush()
+Start-Sleep -Milliseconds 200   # let the parent take idle samples
+foreach ($run in 1..$Runs) {
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $count = (Get-RrInventory -CreatedAfter (Get-Date).AddDays(-200) | Measure-Object).Count
+    $watch.Stop()
+    [Console]::Out.WriteLine("RUN $($watch.Elapsed.TotalSeconds.ToString([cultureinfo]::InvariantCulture)) $count")
+    [Console]::Out.Flush()
+}
+'@
+
+function Invoke-MeasuredChild([string] $ScriptPath, [string[]] $ArgumentList) {
+    $launcher = Get-PwshLauncher
+    $startInfo = [Diagnostics.ProcessStartInfo]::new($launcher.FilePath)
+    foreach ($argument in @($launcher.Arguments) + @('-NoProfile', '-NonInteractive', '-File', $ScriptPath) + $ArgumentList) { $startInfo.ArgumentList.Add($argument) }
+    $startInfo.UseShellExecute = $false
+    $startInfo.RedirectStandardOutput = $true
+    $startInfo.RedirectStandardError = $true
+    $process = [Diagnostics.Process]::Start($startInfo)
+    $stderr = $process.StandardError.ReadToEndAsync()
+    $idle = $null
+    $peak = 0L
+    $runs = [Collections.Generic.List[object]]::new()
+    $read = $process.StandardOutput.ReadLineAsync()
+    while ($true) {
+        if ($read.Wait(20)) {
+            $line = $read.Result
+            if ($null -eq $line) { break }
+            if ($line -match '^IDLE (\d+)') { $idle = [long]$Matches[1] }
+            elseif ($line -match '^RUN (\S+) (\d+)') { $runs.Add([pscustomobject]@{ Seconds = [double]::Parse($Matches[1], [cultureinfo]::InvariantCulture); Count = [long]$Matches[2] }) }
+            $read = $process.StandardOutput.ReadLineAsync()
+        }
+        if ($null -ne $idle -and -not $process.HasExited) {
+            try { $process.Refresh(); $peak = [Math]::Max($peak, $process.WorkingSet64) } catch [InvalidOperationException] { }
+        }
+    }
+    $process.WaitForExit()
+    if ($process.ExitCode -ne 0 -or $null -eq $idle) { throw "The Get-RrInventory child failed (exit code $($process.ExitCode)): $($stderr.Result)" }
+    [pscustomobject]@{ IdleBytes = $idle; PeakBytes = [Math]::Max($peak, $idle); Runs = $runs }
+}
+
+function Get-Median([double[]] $Values) {
+    $sorted = @($Values | Sort-Object)
+    if ($sorted.Count % 2) { $sorted[($sorted.Count - 1) / 2] } else { ($sorted[$sorted.Count / 2 - 1] + $sorted[$sorted.Count / 2]) / 2 }
+}
+
+Write-Host "Starting the emulator with $Inventories inventories..."
+$emulator = Start-RrTestEmulator -ExtraArgs '--seed-inventory', "$Inventories" -TimeoutSeconds 300
+try {
+    $token = [Net.NetworkCredential]::new('', $emulator.ApiToken).Password
+    $floorTimes = [Collections.Generic.List[double]]::new()
+    $floorCount = 0
+    foreach ($run in 0..$Runs) {
+        $to = [datetime]::UtcNow
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $floorCount = [RrListFloor]::Walk($emulator.UserApiBase, $emulator.ApiKey, $token, $to.AddDays(-200), $to, 50)
+        $watch.Stop()
+        if ($run -gt 0) { $floorTimes.Add($watch.Elapsed.TotalSeconds) }   # run 0 is the warm-up
+    }
+
+    $scriptPath = Join-Path ([IO.Path]::GetTempPath()) "rr-inventory-bench-$PID.ps1"
+    Set-Content -LiteralPath $scriptPath -Value $childScript
+    try {
+        $child = Invoke-MeasuredChild -ScriptPath $scriptPath -ArgumentList '-ModulePath', (Get-RrModulePath), '-BaseUri', $emulator.UserApiBase, '-Runs', $Runs
+    }
+    finally { Remove-Item -LiteralPath $scriptPath -ErrorAction SilentlyContinue }
+
+    $floor = Get-Median $floorTimes
+    $cmdlet = Get-Median @($child.Runs.Seconds)
+    $ratio = $cmdlet / $floor
+    $aboveIdleMb = ($child.PeakBytes - $child.IdleBytes) / 1MB
+
+    [pscustomobject]@{ Condition = 'C# floor (HttpClient loop)'; Records = $floorCount; 'Median s' = [Math]::Round($floor, 2); 'Records/s' = [Math]::Round($floorCount / $floor); Ratio = 1.0 },
+    [pscustomobject]@{ Condition = 'Get-RrInventory | Measure-Object'; Records = @($child.Runs.Count)[0]; 'Median s' = [Math]::Round($cmdlet, 2); 'Records/s' = [Math]::Round(@($child.Runs.Count)[0] / $cmdlet); Ratio = [Math]::Round($ratio, 2) } |
+        Format-Table -AutoSize | Out-Host
+    [pscustomobject]@{
+        'Idle pwsh + module (MB)' = [Math]::Round($child.IdleBytes / 1MB, 1)
+        'Peak during runs (MB)'   = [Math]::Round($child.PeakBytes / 1MB, 1)
+        'Above idle (MB)'         = [Math]::Round($aboveIdleMb, 1)
+    } | Format-Table -AutoSize | Out-Host
+
+    if (@($child.Runs.Count | Select-Object -Unique) -ne $floorCount) { Write-Warning "Record counts differ: floor $floorCount, Get-RrInventory $(@($child.Runs.Count) -join ', ')." }
+    $timeVerdict = if ($ratio -le $GoalRatio) { 'meets' } else { 'MISSES' }
+    $memoryVerdict = if ($aboveIdleMb -lt $GoalMegabytes) { 'meets' } else { 'MISSES' }
+    Write-Host ("Get-RrInventory over {0:N0} records: {1:N2}x the floor (goal within {2}x: {3} the goal); peak {4:N1} MB above an idle pwsh with the module (goal < {5} MB: {6} the goal)." -f `
+            $floorCount, $ratio, $GoalRatio, $timeVerdict, $aboveIdleMb, $GoalMegabytes, $memoryVerdict)
+}
+finally {
+    Stop-RrTestEmulator $emulator
+}

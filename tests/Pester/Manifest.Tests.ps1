@@ -1,0 +1,108 @@
+# Repo-wide checks of the built module: manifest, exported cmdlets, versions, packaging, formats.
+BeforeAll {
+    Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
+    $manifestPath = Get-RrModulePath
+    $moduleFolder = Split-Path -Parent $manifestPath
+    $manifest = Import-PowerShellDataFile -LiteralPath $manifestPath
+    $assemblyPath = Join-Path $moduleFolder $manifest.RootModule
+
+    function Get-VersionPrefix([version] $Version) {
+        # ModuleVersion '0.1.0' and assembly version '0.1.0.0' are the same release.
+        '{0}.{1}.{2}' -f $Version.Major, $Version.Minor, [Math]::Max($Version.Build, 0)
+    }
+}
+
+Describe 'Module manifest' {
+    It 'passes Test-ModuleManifest' {
+        { Test-ModuleManifest -Path $manifestPath -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'names a root module that exists' {
+        $assemblyPath | Should -Exist
+    }
+
+    It 'lists its cmdlets explicitly, without wildcards' {
+        $manifest.CmdletsToExport | Should -Not -BeNullOrEmpty
+        @($manifest.CmdletsToExport | Where-Object { $_ -match '[*?\[]' }) | Should -BeNullOrEmpty
+    }
+
+    It 'exports exactly the cmdlet classes the assembly defines' {
+        $assembly = [Reflection.Assembly]::LoadFrom($assemblyPath)
+        $types = try { $assembly.GetTypes() } catch [Reflection.ReflectionTypeLoadException] { $_.Exception.Types | Where-Object { $_ } }
+        $defined = foreach ($type in $types | Where-Object { $_.IsClass -and -not $_.IsAbstract }) {
+            foreach ($attribute in $type.GetCustomAttributes([Management.Automation.CmdletAttribute], $false)) {
+                '{0}-{1}' -f $attribute.VerbName, $attribute.NounName
+            }
+        }
+        @($manifest.CmdletsToExport | Sort-Object) | Should -Be @($defined | Sort-Object)
+    }
+
+    It 'exports no functions, variables or aliases (and says so explicitly)' {
+        $manifest.Keys | Should -Contain 'FunctionsToExport'
+        @($manifest.FunctionsToExport) | Should -BeNullOrEmpty
+        @($manifest.VariablesToExport) | Should -BeNullOrEmpty
+        @($manifest.AliasesToExport) | Should -BeNullOrEmpty
+    }
+
+    It 'is compatible with Core and Desktop editions' {
+        @($manifest.CompatiblePSEditions | Sort-Object) | Should -Be @('Core', 'Desktop')
+    }
+
+    It 'requires PowerShell 5.1' {
+        $manifest.PowerShellVersion | Should -Be '5.1'
+    }
+
+    It 'has PSData tags and project metadata' {
+        $manifest.PrivateData.PSData.Tags | Should -Not -BeNullOrEmpty
+        $manifest.PrivateData.PSData.ProjectUri | Should -Not -BeNullOrEmpty
+        $manifest.Description | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe 'Module version' {
+    It '<_> has the manifest version' -ForEach 'ReturnsHelper.dll', 'ReturnsHelper.Core.dll' {
+        $path = Join-Path $moduleFolder $_
+        Get-VersionPrefix ([Reflection.AssemblyName]::GetAssemblyName($path).Version) | Should -Be (Get-VersionPrefix $manifest.ModuleVersion)
+        # The informational version is what the User-Agent reports.
+        [Diagnostics.FileVersionInfo]::GetVersionInfo($path).ProductVersion | Should -BeLike "$($manifest.ModuleVersion)*"
+    }
+}
+
+Describe 'Module folder' {
+    It 'carries System.Text.Json 8 for Windows PowerShell 5.1' {
+        $json = Join-Path $moduleFolder 'System.Text.Json.dll'
+        $json | Should -Exist
+        [Reflection.AssemblyName]::GetAssemblyName($json).Version.Major | Should -Be 8
+    }
+
+    It 'does not ship System.Management.Automation' {
+        Join-Path $moduleFolder 'System.Management.Automation.dll' | Should -Not -Exist
+    }
+
+    It 'has compiled help and the about topic' {
+        Join-Path $moduleFolder 'en-US/ReturnsHelper.dll-Help.xml' | Should -Exist
+        Join-Path $moduleFolder 'en-US/about_ReturnsHelper.help.txt' | Should -Exist
+    }
+}
+
+Describe 'Importing the module' {
+    BeforeAll {
+        $module = Import-RrTestModule
+    }
+
+    It 'lists exactly the exported cmdlets' {
+        $commands = @(Get-Command -Module $module.Name)
+        @($commands.Name | Sort-Object) | Should -Be @($manifest.CmdletsToExport | Sort-Object)
+        @($commands | Where-Object CommandType -NE 'Cmdlet') | Should -BeNullOrEmpty
+    }
+
+    It 'loads the format file and its views' {
+        $formatFile = Join-Path $moduleFolder @($manifest.FormatsToProcess)[0]
+        $formatFile | Should -Exist
+        $typeNames = @(([xml](Get-Content -LiteralPath $formatFile -Raw)).SelectNodes('//ViewDefinitions/View/ViewSelectedBy/TypeName').InnerText | Select-Object -Unique)
+        $typeNames | Should -Not -BeNullOrEmpty -Because 'the module defines default views (the session view at least)'
+        foreach ($typeName in $typeNames) {
+            Get-FormatData -TypeName $typeName | Should -Not -BeNullOrEmpty -Because "the view for $typeName should be loaded"
+        }
+    }
+}

@@ -1,0 +1,191 @@
+using System.Text;
+using System.Text.Json;
+using ReturnsHelper.Webhooks;
+using Xunit;
+
+namespace ReturnsHelper.Tests.Webhooks;
+
+public class WebhookRecordTests
+{
+    static readonly DateTimeOffset Received = new(2024, 7, 15, 3, 30, 6, 123, TimeSpan.Zero);
+
+    static WebhookRecord Record(byte[] body) => new()
+    {
+        ReceivedAt = Received,
+        EndpointUri = "https://hooks.example.com/rh",
+        Timestamp = "2024-07-15T03:30:05.1984163Z",
+        Signature = "3FffCwQsV7O1YxJW9F4w177GIhVCMZCBkbdCHJOkiBs=",
+        Body = body,
+    };
+
+    static WebhookRecord ReadBack(string line)
+    {
+        using var document = JsonDocument.Parse(line);
+        Assert.True(WebhookRecord.TryRead(document.RootElement, out var record));
+        return record;
+    }
+
+    [Fact]
+    public void A_record_is_one_line_and_restores_the_raw_body_byte_for_byte()
+    {
+        // Pretty-printed, with CRLF, tabs, quotes, backslashes, non-ASCII and an astral character: all must survive.
+        var body = Encoding.UTF8.GetBytes("{\r\n\t\"category\": \"rsl\",\n  \"note\": \"caf\u00e9 \\\"quoted\\\" \\\\ \u2713 \ud83d\ude00 <b>&amp;</b>\"\n}\n");
+        var line = Record(body).ToJsonLine();
+        Assert.DoesNotContain('\n', line);
+        Assert.DoesNotContain('\r', line);
+        Assert.StartsWith("{\"rrWebhookRecord\":1,", line);
+        var back = ReadBack(line);
+        Assert.Equal(body, back.Body);
+        Assert.Equal(Received, back.ReceivedAt);
+        Assert.Equal("2024-07-15T03:30:05.1984163Z", back.Timestamp);
+        Assert.Equal("3FffCwQsV7O1YxJW9F4w177GIhVCMZCBkbdCHJOkiBs=", back.Signature);
+        Assert.Equal("https://hooks.example.com/rh", back.EndpointUri);
+        Assert.Contains("caf\u00e9", line); // readable, not \u-escaped
+    }
+
+    [Fact]
+    public void A_body_that_is_not_valid_UTF8_is_kept_as_Base64()
+    {
+        var body = new byte[] { (byte)'{', 0xC3, 0x28, (byte)'}' };
+        var line = Record(body).ToJsonLine();
+        Assert.Contains("\"bodyBase64\":", line);
+        Assert.Equal(body, ReadBack(line).Body);
+    }
+
+    [Fact]
+    public void An_object_without_the_marker_is_not_a_record()
+    {
+        using var document = JsonDocument.Parse("{\"body\":\"{}\",\"timestamp\":\"x\"}");
+        Assert.False(WebhookRecord.TryRead(document.RootElement, out _));
+    }
+
+    [Fact]
+    public void A_record_without_a_body_is_a_clear_error()
+    {
+        using var document = JsonDocument.Parse("{\"rrWebhookRecord\":1,\"timestamp\":\"x\"}");
+        var e = Assert.Throws<WebhookFormatException>(() => WebhookRecord.TryRead(document.RootElement, out _));
+        Assert.Contains("neither 'body' nor 'bodyBase64'", e.Message);
+    }
+}
+
+public class WebhookInputTests
+{
+    static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+
+    [Fact]
+    public void A_whole_JSON_value_is_one_item_byte_for_byte_even_across_lines()
+    {
+        var items = WebhookInput.Read(Utf8(WebhookSamples.CompleteInventoryHandling)).ToList();
+        var item = Assert.Single(items);
+        Assert.Null(item.Line);
+        Assert.Null(item.Error);
+        Assert.Null(item.Record);
+        Assert.Equal(Utf8(WebhookSamples.CompleteInventoryHandling), item.Body);
+    }
+
+    [Fact]
+    public void JSON_lines_of_records_and_bodies_are_items_with_line_numbers_and_bad_lines_are_errors()
+    {
+        var record = new WebhookRecord { ReceivedAt = DateTimeOffset.UtcNow, EndpointUri = "u", Timestamp = "t", Signature = "s", Body = Utf8(WebhookSamples.RecallUpdateTracking) }.ToJsonLine();
+        var minified = JsonSerializer.Serialize(JsonDocument.Parse(WebhookSamples.VasUpdated).RootElement);
+        var text = record + "\r\n\n" + minified + "\n{broken\n" + "{\"rrWebhookRecord\":1}\n";
+        var items = WebhookInput.Read(Utf8(text)).ToList();
+        Assert.Equal(4, items.Count);
+        Assert.Equal(1, items[0].Line);
+        Assert.NotNull(items[0].Record);
+        Assert.Equal(Utf8(WebhookSamples.RecallUpdateTracking), items[0].Body);
+        Assert.Equal(3, items[1].Line);
+        Assert.Null(items[1].Record);
+        Assert.Equal(Utf8(minified), items[1].Body);
+        Assert.Equal(4, items[2].Line);
+        Assert.Null(items[2].Error); // not JSON: the parser reports it, with its position, when converting
+        Assert.Throws<WebhookFormatException>(() => WebhookParser.Parse(items[2].Body));
+        Assert.Equal(5, items[3].Line);
+        Assert.NotNull(items[3].Error);
+    }
+
+    [Fact]
+    public void Malformed_text_that_is_not_JSON_lines_is_one_item()
+    {
+        var item = Assert.Single(WebhookInput.Read(Utf8("{\n  \"category\": \"rsl\",\n")));
+        Assert.Null(item.Line);
+    }
+
+    [Fact]
+    public void An_empty_input_is_one_item_with_an_error()
+    {
+        var item = Assert.Single(WebhookInput.Read(Utf8("")));
+        Assert.Contains("empty", item.Error.Message);
+    }
+
+    [Fact]
+    public void A_byte_order_mark_is_not_part_of_the_body()
+    {
+        var item = Assert.Single(WebhookInput.Read(new byte[] { 0xEF, 0xBB, 0xBF }.Concat(Utf8("{\"category\":\"rsl\"}")).ToArray()));
+        Assert.Equal(Utf8("{\"category\":\"rsl\"}"), item.Body);
+    }
+}
+
+public class WebhookRecordFileTests : IDisposable
+{
+    readonly string folder = Path.Combine(Path.GetTempPath(), "rh-webhook-tests-" + Guid.NewGuid().ToString("N"));
+
+    public WebhookRecordFileTests() => Directory.CreateDirectory(folder);
+
+    public void Dispose() => Directory.Delete(folder, true);
+
+    static WebhookRecord Record(string body) => new() { ReceivedAt = DateTimeOffset.UtcNow, EndpointUri = "u", Timestamp = "t", Signature = "s", Body = Encoding.UTF8.GetBytes(body) };
+
+    [Fact]
+    public void Appends_one_line_per_record_and_remembers_their_keys_when_reopened()
+    {
+        var path = Path.Combine(folder, "events.jsonl");
+        using (var file = WebhookRecordFile.Open(path))
+        {
+            Assert.Empty(file.ExistingKeys);
+            file.Append(Record(WebhookSamples.NewInventoryCreated));
+            file.Append(Record(WebhookSamples.CompleteInventoryHandling));
+        }
+        Assert.Equal(2, File.ReadAllLines(path).Length);
+        using (var reopened = WebhookRecordFile.Open(path))
+        {
+            Assert.Equal(new[] { "01J9B2C2B8HNR1DRGA74BJQQB5", WebhookParser.DedupeKeyOf(Encoding.UTF8.GetBytes(WebhookSamples.CompleteInventoryHandling)) }, reopened.ExistingKeys);
+            Assert.Equal(0, reopened.UnreadableLines);
+        }
+    }
+
+    [Fact]
+    public void A_line_cut_short_is_skipped_and_does_not_swallow_the_next_record()
+    {
+        var path = Path.Combine(folder, "events.jsonl");
+        File.WriteAllText(path, Record(WebhookSamples.VasUpdated).ToJsonLine() + "\n{\"rrWebhookRecord\":1,\"rece");
+        using (var file = WebhookRecordFile.Open(path))
+        {
+            Assert.Single(file.ExistingKeys);
+            Assert.Equal(1, file.UnreadableLines);
+            file.Append(Record(WebhookSamples.RmaSwapped));
+        }
+        var lines = File.ReadAllLines(path);
+        Assert.Equal(3, lines.Length);
+        using var document = JsonDocument.Parse(lines[2]);
+        Assert.True(WebhookRecord.TryRead(document.RootElement, out var record));
+        Assert.Equal(Encoding.UTF8.GetBytes(WebhookSamples.RmaSwapped), record.Body);
+    }
+
+    [Fact]
+    public void An_empty_existing_file_has_no_unreadable_lines()
+    {
+        var path = Path.Combine(folder, "empty.jsonl");
+        File.WriteAllText(path, "");
+        using var file = WebhookRecordFile.Open(path);
+        Assert.Empty(file.ExistingKeys);
+        Assert.Equal(0, file.UnreadableLines);
+    }
+
+    [Fact]
+    public void A_missing_folder_is_a_clear_error()
+    {
+        var e = Assert.Throws<DirectoryNotFoundException>(() => WebhookRecordFile.Open(Path.Combine(folder, "nope", "events.jsonl")));
+        Assert.Contains("does not exist", e.Message);
+    }
+}
