@@ -97,10 +97,9 @@ function Write-Step([string] $Message) {
 }
 
 function Invoke-Dotnet {
-    <# Runs dotnet, streaming its output; throws on a non-zero exit unless -AllowFailure (then returns the exit code). #>
+    <# Runs dotnet on this console; throws on a non-zero exit unless -AllowFailure (then returns the exit code). #>
     param([Parameter(Mandatory)] [string[]] $Arguments, [switch] $AllowFailure)
-    & $Dotnet @Arguments | Out-Host
-    $code = $LASTEXITCODE
+    $code = Invoke-Process -FilePath $Dotnet -ArgumentList $Arguments -WorkingDirectory $Paths.Root
     if ($code -ne 0 -and -not $AllowFailure) { throw "dotnet $($Arguments -join ' ') failed with exit code $code." }
     if ($AllowFailure) { $code }
 }
@@ -116,7 +115,6 @@ function Get-ModuleOutputEnvironment {
     @{
         RR_MODULE_PATH   = Join-Path $Paths.ModuleOut 'ReturnsHelper.psd1'
         RR_EMULATOR_PATH = $Paths.EmulatorDll
-        RR_REPO_ROOT     = $Paths.Root
     }
 }
 
@@ -345,7 +343,7 @@ function Invoke-PesterSuite {
         return New-SuiteResult -Name $name -RunError "The Pester process exited with code $code and wrote no results ($resultPath)."
     }
     $summary = Get-Content -LiteralPath $resultPath -Raw | ConvertFrom-Json
-    $result = New-SuiteResult -Name $name -Passed $summary.Passed -Failed $summary.Failed -Skipped $summary.Skipped -Failures @($summary.Failures)
+    $result = New-SuiteResult -Name $name -Passed $summary.Passed -Failed $summary.Failed -Skipped $summary.Skipped -Failures @($summary.Failures | Where-Object { $_ })
     if ($code -ne 0) { $result.RunError = "The Pester process exited with code $code." }
     $result
 }
@@ -462,7 +460,7 @@ function Invoke-CleanTask {
 
 try {
     if ($PassThruArgs -and $Task -notin 'Emulator', 'Demo') {
-        throw "Unexpected argument(s) for task ${Task}: $($PassThruArgs -join ' ')"
+        throw "Unexpected argument(s) for task ${Task}: $($PassThruArgs -join ' '). (From bash, write a list without spaces: -PesterPath Session,Help)"
     }
     $exitCode = switch ($Task) {
         'Build' { Invoke-BuildTask; 0 }

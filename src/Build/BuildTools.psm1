@@ -35,13 +35,40 @@ function Get-DotnetHostPath {
     'dotnet'
 }
 
+function Invoke-Process {
+    <#
+    .SYNOPSIS
+    Runs a program on this console (same stdin/stdout/stderr: it keeps its colours, width and Ctrl+C) and returns its exit code.
+    .DESCRIPTION
+    Environment entries are added for the child only; arguments are passed as a list, so spaces need no quoting.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [string] $FilePath,
+        [string[]] $ArgumentList = @(),
+        [hashtable] $Environment = @{},
+        [string] $WorkingDirectory = (Get-Location).ProviderPath
+    )
+    $startInfo = [Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($argument in $ArgumentList) { $startInfo.ArgumentList.Add($argument) }
+    foreach ($name in $Environment.Keys) { $startInfo.Environment[$name] = [string]$Environment[$name] }
+    $startInfo.UseShellExecute = $false
+    $startInfo.WorkingDirectory = $WorkingDirectory
+    $process = [Diagnostics.Process]::Start($startInfo)
+    try {
+        $process.WaitForExit()
+        $process.ExitCode
+    }
+    finally { $process.Dispose() }
+}
+
 function Invoke-PwshChild {
     <#
     .SYNOPSIS
-    Runs a script in a fresh pwsh process, streaming its output to the host, and returns its exit code.
+    Runs a script in a fresh pwsh process on this console and returns its exit code.
     .DESCRIPTION
     A binary module cannot be unloaded, so anything that imports the built module (help generation,
-    Pester, benchmarks, the demo) runs in its own process. Environment entries are set only for the child.
+    Pester, benchmarks, the demo) runs in its own process.
     #>
     [CmdletBinding()]
     param(
@@ -56,22 +83,7 @@ function Invoke-PwshChild {
     $pwshArgs = @($launcher.Arguments) + @('-NoProfile', '-NoLogo')
     if (-not $Interactive) { $pwshArgs += '-NonInteractive' }
     $pwshArgs += @('-File', $File) + $ArgumentList
-
-    $saved = @{}
-    foreach ($name in $Environment.Keys) {
-        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
-        [Environment]::SetEnvironmentVariable($name, [string]$Environment[$name])
-    }
-    Push-Location -LiteralPath $WorkingDirectory
-    try {
-        # Out-Host streams the child's lines as they come instead of returning them as this function's output.
-        & $launcher.FilePath @pwshArgs | Out-Host
-        $LASTEXITCODE
-    }
-    finally {
-        Pop-Location
-        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
-    }
+    Invoke-Process -FilePath $launcher.FilePath -ArgumentList $pwshArgs -Environment $Environment -WorkingDirectory $WorkingDirectory
 }
 
 # Emulators started by any copy of this module in this process (it may be imported more than once, or with -Force),
@@ -192,4 +204,4 @@ function Stop-RrEmulatorProcess {
     }
 }
 
-Export-ModuleMember -Function Get-PwshLauncher, Get-DotnetHostPath, Invoke-PwshChild, Start-RrEmulatorProcess, Stop-RrEmulatorProcess
+Export-ModuleMember -Function Get-PwshLauncher, Get-DotnetHostPath, Invoke-Process, Invoke-PwshChild, Start-RrEmulatorProcess, Stop-RrEmulatorProcess

@@ -76,11 +76,16 @@ public sealed class EmulatorHost : IAsyncDisposable
         {
             await app.StartAsync(cancellationToken);
         }
-        catch (IOException e) when (e.InnerException is AddressInUseException)
+        catch (Exception e)
         {
             await app.DisposeAsync();
             await emulator.DisposeAsync();
-            throw new EmulatorStartupException($"Port {options.Port} on 127.0.0.1 is already in use; choose another with --port (0 picks a free one).", e);
+            if (e is IOException { InnerException: AddressInUseException })
+            {
+                throw new EmulatorStartupException($"Port {options.Port} on 127.0.0.1 is already in use; choose another with --port (0 picks a free one).", e);
+            }
+
+            throw;
         }
 
         int port = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First()).Port;

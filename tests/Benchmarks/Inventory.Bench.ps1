@@ -157,7 +157,7 @@ try {
     $aboveIdleMb = ($child.PeakBytes - $child.IdleBytes) / 1MB
 
     [pscustomobject]@{ Condition = 'C# floor (HttpClient loop)'; Records = $floorCount; 'Median s' = [Math]::Round($floor, 2); 'Records/s' = [Math]::Round($floorCount / $floor); Ratio = 1.0 },
-    [pscustomobject]@{ Condition = 'Get-RrInventory | Measure-Object'; Records = @($child.Runs.Count)[0]; 'Median s' = [Math]::Round($cmdlet, 2); 'Records/s' = [Math]::Round(@($child.Runs.Count)[0] / $cmdlet); Ratio = [Math]::Round($ratio, 2) } |
+    [pscustomobject]@{ Condition = 'Get-RrInventory | Measure-Object'; Records = $child.Runs[0].Count; 'Median s' = [Math]::Round($cmdlet, 2); 'Records/s' = [Math]::Round($child.Runs[0].Count / $cmdlet); Ratio = [Math]::Round($ratio, 2) } |
         Format-Table -AutoSize | Out-Host
     [pscustomobject]@{
         'Idle pwsh + module (MB)' = [Math]::Round($child.IdleBytes / 1MB, 1)
@@ -165,7 +165,8 @@ try {
         'Above idle (MB)'         = [Math]::Round($aboveIdleMb, 1)
     } | Format-Table -AutoSize | Out-Host
 
-    if (@($child.Runs.Count | Select-Object -Unique) -ne $floorCount) { Write-Warning "Record counts differ: floor $floorCount, Get-RrInventory $(@($child.Runs.Count) -join ', ')." }
+    $counts = @($child.Runs | ForEach-Object Count)
+    if (@($counts | Where-Object { $_ -ne $floorCount }).Count) { Write-Warning "Record counts differ: floor $floorCount, Get-RrInventory $($counts -join ', ')." }
     $timeVerdict = if ($ratio -le $GoalRatio) { 'meets' } else { 'MISSES' }
     $memoryVerdict = if ($aboveIdleMb -lt $GoalMegabytes) { 'meets' } else { 'MISSES' }
     Write-Host ("Get-RrInventory over {0:N0} records: {1:N2}x the floor (goal within {2}x: {3} the goal); peak {4:N1} MB above an idle pwsh with the module (goal < {5} MB: {6} the goal)." -f `

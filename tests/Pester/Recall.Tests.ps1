@@ -3,10 +3,10 @@
 BeforeAll {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
     Import-RrTestModule | Out-Null
-    $script:emulator = Start-RrTestEmulator -ExtraArgs '--seed-inventory', '50'
+    $script:emulator = Start-RrTestEmulator -ExtraArgs '--seed-inventory', '0'
 
     function Reset-Emulator {
-        $null = Invoke-RrEmulatorControl -Emulator $emulator -Method POST -Path 'reset' -Body @{ seedInventory = 50 }
+        $null = Invoke-RrEmulatorControl -Emulator $emulator -Method POST -Path 'reset' -Body @{ seedInventory = 0 }   # no seeded recalls: every recall seen is the test's own
         $null = Invoke-RrEmulatorControl -Emulator $emulator -Method DELETE -Path 'requests'
     }
 

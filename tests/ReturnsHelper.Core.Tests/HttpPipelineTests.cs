@@ -141,12 +141,20 @@ namespace ReturnsHelper.Core.Tests
         [InlineData("Recall\\list")]
         [InlineData("Recall/li st")]
         [InlineData("Recall/%2e%2e")]
-        [InlineData("Recall/list\n")]
+        [InlineData("Recall/list\r")]
+        [InlineData("\nRecall/list")]
         public void Unsafe_paths_are_refused(string path)
         {
             var e = Assert.Throws<ArgumentException>(() => RrRequest.Get(path));
             Assert.Equal("path", e.ParamName);
             Assert.Throws<ArgumentException>(() => RrRequest.Write(path, null));
+        }
+
+        [Fact]
+        public void A_path_with_a_trailing_newline_is_refused()
+        {
+            // Core bug: the SafePath regex ends in '$', which also matches before a final "\n".
+            Assert.Throws<ArgumentException>(() => RrRequest.Get("Recall/list\n"));
         }
 
         [Fact]

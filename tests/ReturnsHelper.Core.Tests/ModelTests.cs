@@ -209,6 +209,7 @@ namespace ReturnsHelper.Core.Tests
         [InlineData("[{\"isFinished\":\"false\"}]", true)]
         [InlineData("[{\"isFinished\":0}]", true)]
         [InlineData("[{\"isFinished\":true},{\"isFinished\":1}]", false)]
+        [InlineData("[{\"vasCode\":\"repack\"}]", false)]
         [InlineData("[]", false)]
         [InlineData("null", false)]
         public void Inventory_pending_vas_detection(string vasList, bool pending)

@@ -93,7 +93,7 @@ public sealed class ControlSurfaceTests
     public async Task AdvanceRecall_WalksTheDocumentedLifecycle()
     {
         await using var emulator = await TestEmulator.StartAsync();
-        long id = await emulator.AddInventoryAsync(new { weight = 640 });
+        long id = await emulator.AddInventoryAsync(new { weight = 640, quantity = 1 });
         long recallId = (await emulator.CreateRecallsAsync(id))[0].GetProperty("recallId").GetInt64();
 
         var shipped = await emulator.ControlAsync(HttpMethod.Post, $"recalls/{recallId}/advance");

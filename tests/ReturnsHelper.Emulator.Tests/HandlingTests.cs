@@ -71,6 +71,21 @@ public sealed class HandlingTests
         Assert.Equal($"Return inventory {id} is in active recall {recallNumber}; cancel the recall instead.", response.AssertSoftError()["returnInventoryId"]);
     }
 
+    [Fact]
+    public async Task Update_OfAnInventoryInAShippedRecall_ReportsItsStatus()
+    {
+        await using var emulator = await TestEmulator.StartAsync();
+        long id = await emulator.AddInventoryAsync();
+        long recallId = (await emulator.CreateRecallsAsync(id))[0].GetProperty("recallId").GetInt64();
+        await emulator.ControlAsync(HttpMethod.Post, $"recalls/{recallId}/advance");
+
+        var update = await emulator.PostAsync(Update, new { returnInventoryId = id, handlingCode = "ohd" });
+        var cancel = await emulator.PostAsync(Cancel, new { returnInventoryId = id });
+
+        Assert.Equal($"Return inventory {id} cannot be changed: its handling status is 'inProgress'.", update.AssertSoftError()["returnInventoryId"]);
+        Assert.Equal($"Return inventory {id} cannot be changed: its handling status is 'inProgress'.", cancel.AssertSoftError()["returnInventoryId"]);
+    }
+
     [Theory]
     [InlineData("{\"handlingCode\":\"ohd\"}", "'Return Inventory Id' must not be empty.")]
     [InlineData("{\"returnInventoryId\":\"abc\",\"handlingCode\":\"ohd\"}", "The value 'abc' is not valid.")]

@@ -51,6 +51,19 @@ public sealed class ProgramTests : IDisposable
     }
 
     [Fact]
+    public async Task PortInUse_IsAStartupError()
+    {
+        await using var first = await TestEmulator.StartAsync();
+
+        var error = await Assert.ThrowsAsync<EmulatorStartupException>(() => TestEmulator.StartAsync(o => o.Port = first.Host.Port));
+        var (exitCode, _, stderr) = await RunToExitAsync("--port", first.Host.Port.ToString());
+
+        Assert.Contains("already in use", error.Message);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("already in use", stderr);
+    }
+
+    [Fact]
     public async Task Run_PrintsExactlyTheTwoStartLines_ServesRequests_AndStopsCleanly()
     {
         var stdout = new StringWriter();

@@ -20,6 +20,7 @@ public sealed class ProtocolTests
         Assert.Empty(response.Meta.GetProperty("error").EnumerateObject());
         var balance = Assert.Single(response.Body.GetProperty("apiBalances").EnumerateArray());
         Assert.Equal("usd", balance.GetProperty("currencyCode").GetString());
+        Assert.DoesNotContain(TestEmulator.ApiKey, response.Raw);
         Assert.Equal(1, response.Body.GetProperty("totalNumberOfRecords").GetInt32());
     }
 

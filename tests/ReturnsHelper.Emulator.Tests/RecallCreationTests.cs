@@ -10,12 +10,13 @@ public sealed class RecallCreationTests
 {
     private const string CreateByIds = "Recall/createRecallByReturnInventoryId";
 
-    [Fact]
-    public async Task DocsCurlSample_AgainstAFreshEmulator_ReturnsAValidRecallList()
+    [Theory]
+    [InlineData("{\"returnInventoryIdList\":[123]}")]
+    [InlineData("\n{\n  \"returnInventoryIdList\": [\n    123\n  ]\n}\n")] // the curl's --data, byte for byte
+    public async Task DocsCurlSample_AgainstAFreshEmulator_ReturnsAValidRecallList(string body)
     {
         await using var emulator = await TestEmulator.StartAsync();
-        // The seed page's curl request, byte for byte, with the emulator's URL and credentials.
-        const string body = "\n{\n  \"returnInventoryIdList\": [\n    123\n  ]\n}\n";
+        // The seed page's curl request with the emulator's URL and credentials.
         using var request = new HttpRequestMessage(HttpMethod.Post, "/uat/user/api/Recall/createRecallByReturnInventoryId")
         {
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)),

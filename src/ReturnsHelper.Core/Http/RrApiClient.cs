@@ -54,7 +54,7 @@ namespace ReturnsHelper.Http
             var total = Stopwatch.StartNew();
             var url = BuildUrl(request);
             if (log.IsDebugEnabled && request.Body != null)
-                log.Debug($"{request} request body: {Redact(Truncate(Encoding.UTF8.GetString(request.Body)))}");
+                log.Debug($"{request} request body: {Truncate(Redact(Encoding.UTF8.GetString(request.Body)))}");
 
             for (var attempt = 1; ; attempt++)
             {
@@ -92,7 +92,7 @@ namespace ReturnsHelper.Http
                     }
                 }
 
-                var outcome = failure != null ? "failed: " + Describe(failure) : $"{(int)status.Value} {status.Value}";
+                var outcome = failure != null ? "failed: " + Redact(Describe(failure)) : $"{(int)status.Value} {status.Value}";
                 log.Verbose($"{request} -> {outcome} in {watch.ElapsedMilliseconds} ms (attempt {attempt} of {Policy.MaxAttempts})");
 
                 var retryable = failure != null || RetryPolicy.IsRetryableStatus((int)status.Value);
@@ -129,18 +129,18 @@ namespace ReturnsHelper.Http
         RrResponse Interpret(RrRequest request, int status, string contentType, byte[] body, IRrLog log)
         {
             if (log.IsDebugEnabled)
-                log.Debug($"{request} response body: {Redact(Truncate(Encoding.UTF8.GetString(body ?? new byte[0])))}");
+                log.Debug($"{request} response body: {Truncate(Redact(Encoding.UTF8.GetString(body ?? new byte[0])))}");
 
             JsonDocument document = null;
             string parseProblem = null;
             try
             {
                 if (body == null || body.Length == 0) parseProblem = "an empty body";
-                else document = JsonDocument.Parse(body);
+                else document = JsonDocument.Parse(WithoutByteOrderMark(body));
             }
             catch (JsonException)
             {
-                parseProblem = $"a body that is not valid JSON ({contentType ?? "no content type"}, {body.Length} bytes, starting \"{Printable(body)}\")";
+                parseProblem = $"a body that is not valid JSON ({contentType ?? "no content type"}, {body.Length} bytes, starting \"{Printable(Redact(Encoding.UTF8.GetString(body)))}\")";
             }
 
             var envelope = document != null ? Envelope.Read(document.RootElement) : null;
@@ -168,13 +168,21 @@ namespace ReturnsHelper.Http
                     : RrErrorKind.SoftError;
                 throw Error(kind, $"Return Helper rejected {request}.", request, status, envelope);
             }
-            log.Verbose($"{request}: meta.status {envelope.MetaStatus}, correlation id {envelope.CorrelationId}");
+            log.Verbose($"{request}: meta.status {envelope.MetaStatus}, correlation id {Redact(envelope.CorrelationId)}");
             return new RrResponse(document, status, envelope.CorrelationId);
         }
 
         RrApiException Error(RrErrorKind kind, string message, RrRequest request, int status, Envelope envelope)
-            => new RrApiException(kind, Redact(message), request.Method, request.Path, status, envelope?.MetaStatus, envelope?.ErrorCode,
-                envelope?.Errors.ToDictionary(e => e.Key, e => Redact(e.Value)), envelope?.CorrelationId);
+        {
+            Dictionary<string, string> errors = null;
+            if (envelope != null)
+            {
+                errors = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var e in envelope.Errors) errors[Redact(e.Key)] = Redact(e.Value);
+            }
+            return new RrApiException(kind, Redact(message), request.Method, request.Path, status, envelope?.MetaStatus, Redact(envelope?.ErrorCode),
+                errors, Redact(envelope?.CorrelationId));
+        }
 
         static RrErrorKind KindForStatus(int status)
         {
@@ -234,11 +242,15 @@ namespace ReturnsHelper.Http
             return string.Join(" -> ", messages);
         }
 
+        /// <summary>Some servers prefix JSON with a UTF-8 byte-order mark, which JsonDocument refuses.</summary>
+        static ReadOnlyMemory<byte> WithoutByteOrderMark(byte[] body)
+            => body.Length >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF ? new ReadOnlyMemory<byte>(body, 3, body.Length - 3) : body;
+
         static string Truncate(string s) => s.Length <= MaxLoggedBody ? s : s.Substring(0, MaxLoggedBody) + $"... ({s.Length} chars)";
 
-        static string Printable(byte[] body)
+        static string Printable(string text)
         {
-            var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 80));
+            if (text.Length > 80) text = text.Substring(0, 80);
             return new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
         }
 

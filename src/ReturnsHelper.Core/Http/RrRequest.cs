@@ -13,7 +13,7 @@ namespace ReturnsHelper.Http
     /// </summary>
     public sealed class RrRequest
     {
-        static readonly Regex SafePath = new Regex(@"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*$", RegexOptions.CultureInvariant);
+        static readonly Regex SafePath = new Regex(@"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*\z", RegexOptions.CultureInvariant);
 
         public string Method { get; }
         public string Path { get; }

@@ -14,7 +14,10 @@ internal static class ReferenceApi
         routes.Get(ApiSurface.Public, "handling/getAllHandlings", GetAllHandlings);
     }
 
-    /// <summary>The cheapest authenticated call: one balance, the caller's own.</summary>
+    /// <summary>
+    /// The cheapest authenticated call: one balance, the caller's own. The fields of the documented sample plus
+    /// <c>apiName</c>; not <c>apiKey</c>, which the model table lists: a credential echoed in a body ends up in logs.
+    /// </summary>
     private static ApiResult GetApiBalance(ApiRequest request)
     {
         var errors = new ValidationErrors();
@@ -23,7 +26,7 @@ internal static class ReferenceApi
             return request.Invalid(errors);
         }
 
-        var (apiName, apiKey, balance) = request.Run(_ => (request.Account.ApiName, request.Account.ApiKey, request.Account.Balance));
+        var (apiName, balance) = request.Run(_ => (request.Account.ApiName, request.Account.Balance));
         return request.Ok(writer =>
         {
             writer.WriteStartArray("apiBalances");
@@ -32,7 +35,6 @@ internal static class ReferenceApi
                 writer.WriteStartObject();
                 writer.WriteNumber("apiBalanceId", request.Account.ApiId);
                 writer.WriteString("apiName", apiName);
-                writer.WriteString("apiKey", apiKey);
                 writer.WriteString("currencyCode", "usd");
                 writer.WriteNumber("balance", balance);
                 writer.WriteEndObject();

@@ -201,7 +201,9 @@ internal static class ControlEndpoints
         using var body = await ControlJson.ReadAsync(http) ?? throw ControlException.BadRequest("Send a fault object.");
         var root = body.RootElement;
         JsonElement[] items = root.ValueKind == JsonValueKind.Array ? [.. root.EnumerateArray()] : [root];
-        emulator.Faults.Add([.. items.Select((item, index) => Fault.FromJson(new JsonFields(item, $"faults[{index}]")))]);
+        emulator.Faults.Add([.. items.Select((item, index) => item.ValueKind == JsonValueKind.Object
+            ? Fault.FromJson(new JsonFields(item, $"faults[{index}]"))
+            : throw ControlException.BadRequest($"faults[{index}] must be a JSON object."))]);
         await ListFaults(http, emulator);
     }
 

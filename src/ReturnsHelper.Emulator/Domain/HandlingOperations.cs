@@ -39,10 +39,11 @@ internal static class HandlingOperations
     public static void Update(StateData data, Account owner, long id, HandlingCode code, ValidationErrors errors, DateTime now)
     {
         var inventory = data.FindInventory(owner, id);
+        // Status first: once the warehouse acted (a shipped recall included) nothing else matters.
         string? problem = inventory is null ? Messages.InventoryNotFound(id)
+            : inventory.HandlingStatusCode != HandlingStatus.Pending ? Messages.HandlingNotPending(inventory)
             : data.ActiveRecallOf(inventory) is { } recall ? Messages.InRecallCancelItInstead(id, recall)
             : inventory.HasPendingVas ? Messages.PendingVas(id)
-            : inventory.HandlingStatusCode != HandlingStatus.Pending ? Messages.HandlingNotPending(inventory)
             : null;
         if (problem is not null)
         {
@@ -58,8 +59,8 @@ internal static class HandlingOperations
     {
         var inventory = data.FindInventory(owner, id);
         string? problem = inventory is null ? Messages.InventoryNotFound(id)
-            : data.ActiveRecallOf(inventory) is { } recall ? Messages.InRecallCancelItInstead(id, recall)
             : inventory.HandlingStatusCode != HandlingStatus.Pending ? Messages.HandlingNotPending(inventory)
+            : data.ActiveRecallOf(inventory) is { } recall ? Messages.InRecallCancelItInstead(id, recall)
             : inventory.HandlingCode == HandlingCode.Tbc ? Messages.NothingToCancel(id)
             : inventory.HasPendingVas ? Messages.PendingVas(id)
             : null;

@@ -16,7 +16,6 @@ namespace ReturnsHelper.Commands
         readonly CancellationTokenSource stopping = new CancellationTokenSource();
         BlockingCollection<Action> pipelineQueue;
 
-        protected CancellationToken Stopping => stopping.Token;
 
         protected override void StopProcessing() => stopping.Cancel();
 

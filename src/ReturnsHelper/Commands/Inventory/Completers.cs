@@ -15,8 +15,9 @@ namespace ReturnsHelper.Commands
     /// <summary>
     /// Shared by the completers: which session to use, and reference data that never blocks the prompt for
     /// more than about two seconds. Cached data (even stale) is used at once; otherwise one fetch per session
-    /// and list is started and waited for at most <see cref="Budget"/>. It keeps running after that, so the
-    /// next Tab finds the cache filled; a failed fetch is not retried for <see cref="RetryAfterFailure"/>.
+    /// and list is started and waited for at most <see cref="Budget"/>, once. It keeps running after that, so a
+    /// later Tab finds the cache filled (and does not wait for it again); a failed fetch is not retried for
+    /// <see cref="RetryAfterFailure"/>.
     /// </summary>
     internal static class CompletionSupport
     {
@@ -28,6 +29,8 @@ namespace ReturnsHelper.Commands
         {
             public Task Task;
             public DateTime Started;
+            /// <summary>Set once a Tab gave up waiting for it: later Tabs do not wait for the same fetch again.</summary>
+            public volatile bool WaitedOut;
         }
 
         static readonly ConditionalWeakTable<RrSession, ConcurrentDictionary<string, Fetch>> Fetches = new ConditionalWeakTable<RrSession, ConcurrentDictionary<string, Fetch>>();
@@ -62,7 +65,9 @@ namespace ReturnsHelper.Commands
             var task = (Task<IReadOnlyList<T>>)current.Task;
             try
             {
-                return task.Wait(Budget) ? task.Result : null;
+                if (task.Wait(current.WaitedOut ? TimeSpan.Zero : Budget)) return task.Result;
+                current.WaitedOut = true;
+                return null;
             }
             catch (AggregateException)
             {

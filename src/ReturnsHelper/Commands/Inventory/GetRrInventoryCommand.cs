@@ -118,6 +118,7 @@ namespace ReturnsHelper.Commands
             var session = ActiveSession;
             WriteVerbose($"Listing return inventories created from {InventoryApi.Iso(fromUtc)} to {InventoryApi.Iso(toUtc)} (end excluded) in {session.Environment}, {PageSize} per page.");
 
+            // Not disposed: after a downstream stop the cancelled walker may still touch it (it holds no wait handle).
             var gate = new SemaphoreSlim(PagesAhead, PagesAhead);
             var sinceProgress = Stopwatch.StartNew();
             var progressShown = false;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
@@ -17,20 +18,14 @@ namespace ReturnsHelper.Commands
     public sealed class SetRrInventoryHandlingCommand : InventoryHandlingCmdlet
     {
         string code;
+        string meaning;
 
         [Parameter(Mandatory = true, Position = 1)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(SettableHandlingCodeCompleter))]
         public string HandlingCode { get; set; }
 
-        protected override string ActionText
-        {
-            get
-            {
-                var meaning = InventoryInput.Meaning(code);
-                return $"Set handling to '{code}'" + (meaning == null ? "" : $" ({meaning})");
-            }
-        }
+        protected override string ActionText => $"Set handling to '{code}'" + (string.IsNullOrEmpty(meaning) ? "" : $" ({meaning})");
 
         protected override void BeginProcessing()
         {
@@ -38,23 +33,27 @@ namespace ReturnsHelper.Commands
             code = Codes.Handling(HandlingCode.Trim()); // 2 -> dis, DIS -> dis
             if (Codes.ForbiddenHandlingUpdates.TryGetValue(code, out var reason))
                 Refuse(reason);
+            meaning = InventoryInput.Meaning(code);
             var types = KnownHandlingTypes();
-            if (types != null && types.Length > 0 && !types.Contains(code, StringComparer.OrdinalIgnoreCase))
+            if (types == null || types.Count == 0) return;
+            var known = types.FirstOrDefault(t => string.Equals(t.HandlingCode, code, StringComparison.OrdinalIgnoreCase));
+            if (known == null)
                 Refuse($"'{code}' is not a handling type of {ActiveSession.Environment}; use one of: "
-                       + string.Join(", ", types.Where(t => !Codes.ForbiddenHandlingUpdates.ContainsKey(t))) + ".");
+                       + string.Join(", ", types.Select(t => t.HandlingCode).Where(c => c != null && !Codes.ForbiddenHandlingUpdates.ContainsKey(c))) + ".");
+            else if (meaning == null)
+                meaning = known.HandlingDescription; // a code the docs do not list: the environment's own description
         }
 
         protected override Task SendAsync(RrSession session, long id, IRrLog log, CancellationToken ct)
             => InventoryApi.UpdateHandlingAsync(session, id, code, log, ct);
 
-        /// <summary>The environment's handling codes (cached per session), or null when they cannot be read: the service still checks.</summary>
-        string[] KnownHandlingTypes()
+        /// <summary>The environment's handling types (cached per session), or null when they cannot be read: the service still checks.</summary>
+        IReadOnlyList<HandlingType> KnownHandlingTypes()
         {
             var session = ActiveSession;
             try
             {
-                return Await((log, ct) => ReferenceApi.GetHandlingTypesAsync(session, false, log, ct))
-                    .Select(t => t.HandlingCode).Where(c => !string.IsNullOrEmpty(c)).ToArray();
+                return Await((log, ct) => ReferenceApi.GetHandlingTypesAsync(session, false, log, ct));
             }
             catch (RrApiException e) when (e.Kind != RrErrorKind.Unauthorized)
             {
@@ -63,7 +62,7 @@ namespace ReturnsHelper.Commands
             }
             catch (RrApiException e)
             {
-                WriteApiError(e, code);
+                WriteApiError(e, code); // bad credentials: terminating
                 return null;
             }
         }
