@@ -8,15 +8,15 @@ Starts the emulator with -Inventories inventories (the seed spreads them over th
 - the floor: a minimal C# loop (Add-Type, one HttpClient) in this process that walks the same 62-day windows and
   50-record pages of ReturnInventory/list and parses each page (JsonDocument), as any client must;
 - Get-RrInventory -CreatedAfter (Get-Date).AddDays(-200) | Measure-Object, in a child pwsh that imports the module
-  and connects first, so its idle working set (module imported, after a full GC) is the memory baseline; the child
-  working set is sampled by this process every 20 ms during the runs.
-Each side runs -Runs times after one warm-up; the medians are compared. Goals: within 1.3x of the floor, and under
-100 MB above the idle pwsh. Exit code 0 either way: this reports, it does not gate.
+  and connects first, so its idle working set (module imported, after a full GC) is the memory baseline; the child's
+  working set is sampled by this process every 20 ms while it runs.
+The two alternate, -Runs times each after one warm-up of each, and the medians are compared. Goals: within 1.3x of
+the floor, and under 100 MB above the idle pwsh. Exit code 0 either way: this reports, it does not gate.
 #>
 [CmdletBinding()]
 param(
     [ValidateRange(1000, 10000000)] [int] $Inventories = 100000,
-    [ValidateRange(1, 20)] [int] $Runs = 3,
+    [ValidateRange(1, 50)] [int] $Runs = 7,
     [double] $GoalRatio = 1.3,
     [int] $GoalMegabytes = 100
 )
@@ -71,22 +71,22 @@ public static class RrListFloor
 }
 '@
 
-# The child prints "IDLE <bytes>" once the module is imported, connected, warmed up and collected, then
-# "RUN <seconds> <records>" per measured run. The parent samples the child's working set from the IDLE line on.
+# The child prints "IDLE <bytes>" once the module is imported, connected, warmed up and collected; then, for each
+# "GO" line on its stdin, it runs Get-RrInventory and prints "RUN <seconds> <records>". The parent alternates floor
+# runs with child runs (so a change in machine load hits both alike) and samples the child's working set while it runs.
 $childScript = @'
-param([string] $ModulePath, [string] $BaseUri, [int] $Runs)
+param([string] $ModulePath, [string] $BaseUri)
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 Import-Module $ModulePath
 Connect-RrService -BaseUri $BaseUri -ApiKey 'emulator-key' -ApiToken (ConvertTo-SecureString 'emulator-token' -AsPlainText -Force)
-$null = Get-RrInventory -CreatedAfter (Get-Date).AddDays(-3) -First 200   # JIT and connection warm-up, not measured
+$null = Get-RrInventory -CreatedAfter (Get-Date).AddDays(-3) -First 200   # loads and connects; not measured
 [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
 Start-Sleep -Milliseconds 200
 $me = [Diagnostics.Process]::GetCurrentProcess()
 [Console]::Out.WriteLine("IDLE $($me.WorkingSet64)")
 [Console]::Out.Flush()
-Start-Sleep -Milliseconds 200   # let the parent take idle samples
-foreach ($run in 1..$Runs) {
+while ([Console]::In.ReadLine() -eq 'GO') {
     $watch = [Diagnostics.Stopwatch]::StartNew()
     $count = (Get-RrInventory -CreatedAfter (Get-Date).AddDays(-200) | Measure-Object).Count
     $watch.Stop()
@@ -95,34 +95,32 @@ foreach ($run in 1..$Runs) {
 }
 '@
 
-function Invoke-MeasuredChild([string] $ScriptPath, [string[]] $ArgumentList) {
+function Start-MeasuredChild([string] $ScriptPath, [string[]] $ArgumentList) {
     $launcher = Get-PwshLauncher
     $startInfo = [Diagnostics.ProcessStartInfo]::new($launcher.FilePath)
     foreach ($argument in @($launcher.Arguments) + @('-NoProfile', '-NonInteractive', '-File', $ScriptPath) + $ArgumentList) { $startInfo.ArgumentList.Add($argument) }
     $startInfo.UseShellExecute = $false
+    $startInfo.RedirectStandardInput = $true
     $startInfo.RedirectStandardOutput = $true
     $startInfo.RedirectStandardError = $true
     $process = [Diagnostics.Process]::Start($startInfo)
-    $stderr = $process.StandardError.ReadToEndAsync()
-    $idle = $null
-    $peak = 0L
-    $runs = [Collections.Generic.List[object]]::new()
-    $read = $process.StandardOutput.ReadLineAsync()
+    [pscustomobject]@{ Process = $process; StdErr = $process.StandardError.ReadToEndAsync(); Peak = 0L }
+}
+
+# Reads the child's next line of the given kind; while waiting, samples its working set when -Sample.
+function Read-ChildLine($Child, [string] $Pattern, [switch] $Sample) {
+    $read = $Child.Process.StandardOutput.ReadLineAsync()
     while ($true) {
         if ($read.Wait(20)) {
             $line = $read.Result
-            if ($null -eq $line) { break }
-            if ($line -match '^IDLE (\d+)') { $idle = [long]$Matches[1] }
-            elseif ($line -match '^RUN (\S+) (\d+)') { $runs.Add([pscustomobject]@{ Seconds = [double]::Parse($Matches[1], [cultureinfo]::InvariantCulture); Count = [long]$Matches[2] }) }
-            $read = $process.StandardOutput.ReadLineAsync()
+            if ($null -eq $line) { throw "The Get-RrInventory child ended early (exit code $(if ($Child.Process.HasExited) { $Child.Process.ExitCode })): $($Child.StdErr.Result)" }
+            if ($line -match $Pattern) { return $Matches }
+            $read = $Child.Process.StandardOutput.ReadLineAsync()
         }
-        if ($null -ne $idle -and -not $process.HasExited) {
-            try { $process.Refresh(); $peak = [Math]::Max($peak, $process.WorkingSet64) } catch [InvalidOperationException] { }
+        if ($Sample) {
+            try { $Child.Process.Refresh(); $Child.Peak = [Math]::Max($Child.Peak, $Child.Process.WorkingSet64) } catch [InvalidOperationException] { }
         }
     }
-    $process.WaitForExit()
-    if ($process.ExitCode -ne 0 -or $null -eq $idle) { throw "The Get-RrInventory child failed (exit code $($process.ExitCode)): $($stderr.Result)" }
-    [pscustomobject]@{ IdleBytes = $idle; PeakBytes = [Math]::Max($peak, $idle); Runs = $runs }
 }
 
 function Get-Median([double[]] $Values) {
@@ -132,40 +130,50 @@ function Get-Median([double[]] $Values) {
 
 Write-Host "Starting the emulator with $Inventories inventories..."
 $emulator = Start-RrTestEmulator -ExtraArgs '--seed-inventory', "$Inventories" -TimeoutSeconds 300
+$scriptPath = Join-Path ([IO.Path]::GetTempPath()) "rr-inventory-bench-$PID.ps1"
+$child = $null
 try {
+    Set-Content -LiteralPath $scriptPath -Value $childScript
+    $child = Start-MeasuredChild -ScriptPath $scriptPath -ArgumentList '-ModulePath', (Get-RrModulePath), '-BaseUri', $emulator.UserApiBase
+    $idleBytes = [long](Read-ChildLine $child '^IDLE (\d+)')[1]
+    $child.Peak = $idleBytes
+
     $token = [Net.NetworkCredential]::new('', $emulator.ApiToken).Password
     $floorTimes = [Collections.Generic.List[double]]::new()
+    $cmdletTimes = [Collections.Generic.List[double]]::new()
+    $counts = [Collections.Generic.List[long]]::new()
     $floorCount = 0
-    foreach ($run in 0..$Runs) {
+    foreach ($run in 0..$Runs) {   # run 0 warms both sides up and is not counted
         $to = [datetime]::UtcNow
         $watch = [Diagnostics.Stopwatch]::StartNew()
         $floorCount = [RrListFloor]::Walk($emulator.UserApiBase, $emulator.ApiKey, $token, $to.AddDays(-200), $to, 50)
         $watch.Stop()
-        if ($run -gt 0) { $floorTimes.Add($watch.Elapsed.TotalSeconds) }   # run 0 is the warm-up
+        $child.Process.StandardInput.WriteLine('GO')
+        $child.Process.StandardInput.Flush()
+        $result = Read-ChildLine $child '^RUN (\S+) (\d+)' -Sample
+        if ($run -gt 0) {
+            $floorTimes.Add($watch.Elapsed.TotalSeconds)
+            $cmdletTimes.Add([double]::Parse($result[1], [cultureinfo]::InvariantCulture))
+            $counts.Add([long]$result[2])
+        }
     }
-
-    $scriptPath = Join-Path ([IO.Path]::GetTempPath()) "rr-inventory-bench-$PID.ps1"
-    Set-Content -LiteralPath $scriptPath -Value $childScript
-    try {
-        $child = Invoke-MeasuredChild -ScriptPath $scriptPath -ArgumentList '-ModulePath', (Get-RrModulePath), '-BaseUri', $emulator.UserApiBase, '-Runs', $Runs
-    }
-    finally { Remove-Item -LiteralPath $scriptPath -ErrorAction SilentlyContinue }
+    $child.Process.StandardInput.Close()
+    $null = $child.Process.WaitForExit(30000)
 
     $floor = Get-Median $floorTimes
-    $cmdlet = Get-Median @($child.Runs.Seconds)
+    $cmdlet = Get-Median $cmdletTimes
     $ratio = $cmdlet / $floor
-    $aboveIdleMb = ($child.PeakBytes - $child.IdleBytes) / 1MB
+    $aboveIdleMb = ($child.Peak - $idleBytes) / 1MB
 
-    [pscustomobject]@{ Condition = 'C# floor (HttpClient loop)'; Records = $floorCount; 'Median s' = [Math]::Round($floor, 2); 'Records/s' = [Math]::Round($floorCount / $floor); Ratio = 1.0 },
-    [pscustomobject]@{ Condition = 'Get-RrInventory | Measure-Object'; Records = $child.Runs[0].Count; 'Median s' = [Math]::Round($cmdlet, 2); 'Records/s' = [Math]::Round($child.Runs[0].Count / $cmdlet); Ratio = [Math]::Round($ratio, 2) } |
+    [pscustomobject]@{ Condition = 'C# floor (HttpClient loop)'; Records = $floorCount; 'Median s' = [Math]::Round($floor, 3); 'Min s' = [Math]::Round(($floorTimes | Measure-Object -Minimum).Minimum, 3); 'Records/s' = [Math]::Round($floorCount / $floor); Ratio = 1.0 },
+    [pscustomobject]@{ Condition = 'Get-RrInventory | Measure-Object'; Records = $counts[0]; 'Median s' = [Math]::Round($cmdlet, 3); 'Min s' = [Math]::Round(($cmdletTimes | Measure-Object -Minimum).Minimum, 3); 'Records/s' = [Math]::Round($counts[0] / $cmdlet); Ratio = [Math]::Round($ratio, 2) } |
         Format-Table -AutoSize | Out-Host
     [pscustomobject]@{
-        'Idle pwsh + module (MB)' = [Math]::Round($child.IdleBytes / 1MB, 1)
-        'Peak during runs (MB)'   = [Math]::Round($child.PeakBytes / 1MB, 1)
+        'Idle pwsh + module (MB)' = [Math]::Round($idleBytes / 1MB, 1)
+        'Peak during runs (MB)'   = [Math]::Round($child.Peak / 1MB, 1)
         'Above idle (MB)'         = [Math]::Round($aboveIdleMb, 1)
     } | Format-Table -AutoSize | Out-Host
 
-    $counts = @($child.Runs | ForEach-Object Count)
     if (@($counts | Where-Object { $_ -ne $floorCount }).Count) { Write-Warning "Record counts differ: floor $floorCount, Get-RrInventory $($counts -join ', ')." }
     $timeVerdict = if ($ratio -le $GoalRatio) { 'meets' } else { 'MISSES' }
     $memoryVerdict = if ($aboveIdleMb -lt $GoalMegabytes) { 'meets' } else { 'MISSES' }
@@ -173,5 +181,7 @@ try {
             $floorCount, $ratio, $GoalRatio, $timeVerdict, $aboveIdleMb, $GoalMegabytes, $memoryVerdict)
 }
 finally {
+    if ($child -and -not $child.Process.HasExited) { $child.Process.Kill() }
+    Remove-Item -LiteralPath $scriptPath -ErrorAction SilentlyContinue
     Stop-RrTestEmulator $emulator
 }

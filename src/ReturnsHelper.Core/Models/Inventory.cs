@@ -74,7 +74,7 @@ namespace ReturnsHelper
                         case "warehouseId": inv.WarehouseId = JsonRead.Int(e, member.Name); break;
                         case "handlingCode": inv.HandlingCode = Codes.Handling(JsonRead.AsString(v)); break;
                         case "handlingStatusCode": inv.HandlingStatusCode = Codes.HandlingStatus(JsonRead.AsString(v)); break;
-                        case "createOn": inv.CreateOn = JsonRead.Time(e, member.Name); break;
+                        case "createOn": inv.CreateOn = Time(e, member); break;
                         case "description": inv.Description = JsonRead.AsString(v); break;
                         case "apiId": inv.ApiId = JsonRead.AsLong(v); break;
                         case "returnRequestId": inv.ReturnRequestId = JsonRead.AsLong(v); break;
@@ -120,6 +120,14 @@ namespace ReturnsHelper
             }
             return inv;
         }
+
+        /// <summary>
+        /// The common ISO 8601 UTC form ("...Z", every list row has one) through the JSON reader's own parser;
+        /// anything else through JsonRead.Time, which also reads times without a zone as UTC.
+        /// </summary>
+        static DateTime? Time(JsonElement record, JsonProperty member)
+            => member.Value.ValueKind == JsonValueKind.String && member.Value.TryGetDateTime(out var t) && t.Kind == DateTimeKind.Utc
+                ? t : JsonRead.Time(record, member.Name);
 
         /// <summary>Photo keys are opaque paths on a public host; the host depends on the environment.</summary>
         static string PhotoUrl(Uri photoBase, string key)

@@ -14,6 +14,8 @@ namespace ReturnsHelper.Commands
     /// buffered, and flushed as each batch fills and at the end, so memory stays bounded. Each batch is
     /// confirmed once (-WhatIf/-Confirm), sent as one logical write, and its results are written as soon
     /// as it succeeds. Rejected ids become per-item errors; the rest are resubmitted (see IdBatchRunner).
+    /// One batch is in flight while the next one fills, so reading the input (Import-Csv) overlaps the
+    /// network; at most two batches are held at any time.
     /// </summary>
     public abstract class BatchedIdCmdlet<TResult> : RrApiCmdlet
     {
@@ -22,6 +24,8 @@ namespace ReturnsHelper.Commands
         long submittedCount;
         int batchNumber;
         int? expectedTotal;
+        PipelineWork inFlight;
+        long[] inFlightBatch;
 
         /// <summary>How many ids go in one request (the service accepts at most 100).</summary>
         [Parameter]
@@ -51,6 +55,7 @@ namespace ReturnsHelper.Commands
             if (fromParameter && list.Count > BatchSize) expectedTotal = (expectedTotal ?? 0) + list.Count;
             foreach (var item in list)
             {
+                if (inFlight != null) Drain(inFlight, untilDone: false); // results of the previous batch, as they come
                 if (!InputIds.TryRead(item, IdPropertyNames, out var id, out var problem))
                 {
                     WriteError(new ErrorRecord(new ArgumentException($"Skipped input: {problem}"), "RrInvalidId", ErrorCategory.InvalidArgument, item));
@@ -69,6 +74,7 @@ namespace ReturnsHelper.Commands
         protected override void EndProcessing()
         {
             Flush();
+            FinishInFlight();
             if (batchNumber > 1 || expectedTotal.HasValue)
                 WriteProgress(new ProgressRecord(1, ActionName, "Done") { RecordType = ProgressRecordType.Completed });
         }
@@ -82,21 +88,32 @@ namespace ReturnsHelper.Commands
             var session = ActiveSession;
             if (!ShouldProcess(DescribeBatch(session, batch), ActionName)) return;
             ReportProgress(batch.Length);
+            FinishInFlight();
+            inFlightBatch = batch;
+            inFlight = StartWork((work, ct) => IdBatchRunner.RunAsync(
+                batch,
+                (ids, token) => SubmitAsync(session, ids, work.Log, token),
+                (ids, results) => work.Post(() => WriteResults(ids, results)),
+                (id, message, error) => work.Post(() => WriteApiError(ErrorMapper.ForItem(error, message), id)),
+                ct));
+            submittedCount += batch.Length;
+        }
+
+        /// <summary>Waits for the batch in flight and writes everything it produced.</summary>
+        void FinishInFlight()
+        {
+            if (inFlight == null) return;
+            var work = inFlight;
+            inFlight = null;
             try
             {
-                Await((log, ct) => IdBatchRunner.RunAsync(
-                    batch,
-                    (ids, token) => SubmitAsync(session, ids, log, token),
-                    (ids, results) => Post(() => WriteResults(ids, results)),
-                    (id, message, error) => Post(() => WriteApiError(ErrorMapper.ForItem(error, message), id)),
-                    ct));
+                Drain(work, untilDone: true);
             }
             catch (RrApiException e)
             {
                 // Only bad credentials get here (IdBatchRunner turns everything else into per-id errors).
-                WriteApiError(e, batch);
+                WriteApiError(e, inFlightBatch);
             }
-            submittedCount += batch.Length;
         }
 
         void WriteResults(IReadOnlyList<long> submitted, IReadOnlyList<TResult> results)

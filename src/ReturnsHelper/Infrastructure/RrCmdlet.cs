@@ -14,54 +14,93 @@ namespace ReturnsHelper.Commands
     public abstract class RrCmdlet : PSCmdlet
     {
         readonly CancellationTokenSource stopping = new CancellationTokenSource();
-        BlockingCollection<Action> pipelineQueue;
-
+        PipelineWork current;
 
         protected override void StopProcessing() => stopping.Cancel();
 
         /// <summary>
-        /// Runs <paramref name="work"/> on the thread pool and blocks the pipeline thread until it ends,
-        /// executing everything it <see cref="Post"/>s (log lines, results, errors) on the pipeline thread
-        /// as it arrives. Ctrl+C cancels the work and stops the pipeline.
+        /// Work running on the thread pool whose log lines and results are queued for the pipeline thread
+        /// (WriteObject and friends are only legal there). <see cref="Drain"/> executes them.
         /// </summary>
-        protected T Await<T>(Func<IRrLog, CancellationToken, Task<T>> work)
+        protected sealed class PipelineWork
         {
-            var queue = new BlockingCollection<Action>();
-            var previous = pipelineQueue;
-            pipelineQueue = queue;
-            var log = new PipelineLog(this, IsDebugEnabled());
-            var task = Task.Run(() => work(log, stopping.Token));
-            task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
+            readonly BlockingCollection<Action> queue = new BlockingCollection<Action>();
+            internal Task Task;
+            public IRrLog Log { get; internal set; }
+            /// <summary>Queues an action for the pipeline thread; callable from any thread.</summary>
+            public void Post(Action action) => queue.Add(action);
+            internal void Complete() => queue.CompleteAdding();
+            internal bool TryTake(out Action action) => queue.TryTake(out action);
+            internal System.Collections.Generic.IEnumerable<Action> Consume() => queue.GetConsumingEnumerable();
+        }
+
+        /// <summary>Starts <paramref name="work"/> on the thread pool; Ctrl+C cancels its token.</summary>
+        protected PipelineWork StartWork(Func<PipelineWork, CancellationToken, Task> work)
+        {
+            var started = new PipelineWork();
+            started.Log = new PipelineLog(started, this, IsDebugEnabled());
+            started.Task = Task.Run(() => work(started, stopping.Token));
+            started.Task.ContinueWith(_ => started.Complete(), TaskScheduler.Default);
+            return started;
+        }
+
+        /// <summary>
+        /// Executes what <paramref name="work"/> has posted, on the pipeline thread: everything so far, or with
+        /// <paramref name="untilDone"/> everything until it ends (then its failure, if any, is rethrown).
+        /// </summary>
+        protected void Drain(PipelineWork work, bool untilDone)
+        {
             try
             {
-                foreach (var action in queue.GetConsumingEnumerable()) action();
-                return task.GetAwaiter().GetResult();
+                if (untilDone)
+                {
+                    foreach (var action in work.Consume()) action();
+                    work.Task.GetAwaiter().GetResult();
+                }
+                else
+                {
+                    while (work.TryTake(out var action)) action();
+                }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
             }
-            catch (Exception) when (!task.IsCompleted)
+            catch (Exception) when (!work.Task.IsCompleted)
             {
                 // A downstream stop (Select-Object -First) or a terminating error: do not leave the work running.
                 stopping.Cancel();
                 throw;
             }
+        }
+
+        /// <summary>
+        /// Runs <paramref name="work"/> on the thread pool and blocks the pipeline thread until it ends,
+        /// executing everything it <see cref="Post"/>s (log lines, results, errors) as it arrives.
+        /// </summary>
+        protected T Await<T>(Func<IRrLog, CancellationToken, Task<T>> work)
+        {
+            var result = default(T);
+            var started = StartWork(async (self, ct) => result = await work(self.Log, ct).ConfigureAwait(false));
+            var previous = current;
+            current = started;
+            try
+            {
+                Drain(started, untilDone: true);
+                return result;
+            }
             finally
             {
-                pipelineQueue = previous;
+                current = previous;
             }
         }
 
         protected void Await(Func<IRrLog, CancellationToken, Task> work)
             => Await<bool>(async (log, ct) => { await work(log, ct).ConfigureAwait(false); return true; });
 
-        /// <summary>Queues an action for the pipeline thread (WriteObject and friends are only legal there).</summary>
+        /// <summary>Queues an action for the pipeline thread from inside <see cref="Await{T}"/>.</summary>
         protected void Post(Action action)
-        {
-            var queue = pipelineQueue ?? throw new InvalidOperationException("Post is only valid inside Await.");
-            queue.Add(action);
-        }
+            => (current ?? throw new InvalidOperationException("Post is only valid inside Await.")).Post(action);
 
         /// <summary>A failure that stops the whole command (bad credentials, no session) is terminating; others are per item.</summary>
         protected void WriteApiError(Exception error, object target)
@@ -79,11 +118,12 @@ namespace ReturnsHelper.Commands
 
         sealed class PipelineLog : IRrLog
         {
+            readonly PipelineWork work;
             readonly RrCmdlet owner;
-            public PipelineLog(RrCmdlet owner, bool debug) { this.owner = owner; IsDebugEnabled = debug; }
+            public PipelineLog(PipelineWork work, RrCmdlet owner, bool debug) { this.work = work; this.owner = owner; IsDebugEnabled = debug; }
             public bool IsDebugEnabled { get; }
-            public void Verbose(string message) => owner.Post(() => owner.WriteVerbose(message));
-            public void Debug(string message) { if (IsDebugEnabled) owner.Post(() => owner.WriteDebug(message)); }
+            public void Verbose(string message) => work.Post(() => owner.WriteVerbose(message));
+            public void Debug(string message) { if (IsDebugEnabled) work.Post(() => owner.WriteDebug(message)); }
         }
     }
 
