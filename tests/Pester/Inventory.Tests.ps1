@@ -406,7 +406,6 @@ Describe 'Undo-RrInventoryHandling' {
         @{ Name = 'nothing to cancel'; With = @{ handlingCode = 'tbc' }; Message = 'no handling to cancel' }
         @{ Name = 'handling in progress'; With = @{ handlingCode = 'dis'; handlingStatusCode = 'inProgress' }; Message = "handling status is 'inProgress'" }
         @{ Name = 'handling completed'; With = @{ handlingCode = 'dis'; handlingStatusCode = 'completed' }; Message = "handling status is 'completed'" }
-        @{ Name = 'pending VAS'; With = @{ handlingCode = 'ohd'; pendingVas = $true }; Message = 'pending VAS' }
     ) {
         $bad = New-TestInventory -With $With
         $good = New-TestInventory -With @{ handlingCode = 'dis' }
