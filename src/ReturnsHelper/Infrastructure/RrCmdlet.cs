@@ -38,7 +38,7 @@ namespace ReturnsHelper.Commands
         protected PipelineWork StartWork(Func<PipelineWork, CancellationToken, Task> work)
         {
             var started = new PipelineWork();
-            started.Log = new PipelineLog(started, this, IsDebugEnabled());
+            started.Log = new PipelineLog(started, this, IsStreamEnabled("Verbose"), IsStreamEnabled("Debug"));
             started.Task = Task.Run(() => work(started, stopping.Token));
             started.Task.ContinueWith(_ => started.Complete(), TaskScheduler.Default);
             return started;
@@ -110,19 +110,21 @@ namespace ReturnsHelper.Commands
             WriteError(record);
         }
 
-        bool IsDebugEnabled()
+        /// <summary>Whether -Verbose/-Debug output would be shown; formatting and queueing lines nobody sees costs time per request.</summary>
+        bool IsStreamEnabled(string stream)
         {
-            if (MyInvocation.BoundParameters.TryGetValue("Debug", out var debug)) return ((SwitchParameter)debug).IsPresent;
-            return GetVariableValue("DebugPreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue;
+            if (MyInvocation.BoundParameters.TryGetValue(stream, out var bound)) return ((SwitchParameter)bound).IsPresent;
+            return GetVariableValue(stream + "Preference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
         }
 
         sealed class PipelineLog : IRrLog
         {
             readonly PipelineWork work;
             readonly RrCmdlet owner;
-            public PipelineLog(PipelineWork work, RrCmdlet owner, bool debug) { this.work = work; this.owner = owner; IsDebugEnabled = debug; }
+            readonly bool verbose;
+            public PipelineLog(PipelineWork work, RrCmdlet owner, bool verbose, bool debug) { this.work = work; this.owner = owner; this.verbose = verbose; IsDebugEnabled = debug; }
             public bool IsDebugEnabled { get; }
-            public void Verbose(string message) => work.Post(() => owner.WriteVerbose(message));
+            public void Verbose(string message) { if (verbose) work.Post(() => owner.WriteVerbose(message)); }
             public void Debug(string message) { if (IsDebugEnabled) work.Post(() => owner.WriteDebug(message)); }
         }
     }
