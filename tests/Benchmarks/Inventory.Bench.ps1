@@ -27,6 +27,7 @@ $ProgressPreference = 'SilentlyContinue'
 $PSStyle.OutputRendering = 'PlainText'
 
 Import-Module (Join-Path $PSScriptRoot '../../src/Build/BuildTools.psm1')
+Import-Module (Join-Path $PSScriptRoot 'BenchTools.psm1')
 Import-Module (Join-Path $PSScriptRoot '../Pester/TestHelpers.psm1')
 
 Add-Type -TypeDefinition @'
@@ -123,10 +124,6 @@ function Read-ChildLine($Child, [string] $Pattern, [switch] $Sample) {
     }
 }
 
-function Get-Median([double[]] $Values) {
-    $sorted = @($Values | Sort-Object)
-    if ($sorted.Count % 2) { $sorted[($sorted.Count - 1) / 2] } else { ($sorted[$sorted.Count / 2 - 1] + $sorted[$sorted.Count / 2]) / 2 }
-}
 
 Write-Host "Starting the emulator with $Inventories inventories..."
 $emulator = Start-RrTestEmulator -ExtraArgs '--seed-inventory', "$Inventories" -TimeoutSeconds 300

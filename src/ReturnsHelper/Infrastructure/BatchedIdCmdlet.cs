@@ -14,8 +14,9 @@ namespace ReturnsHelper.Commands
     /// buffered, and flushed as each batch fills and at the end, so memory stays bounded. Each batch is
     /// confirmed once (-WhatIf/-Confirm), sent as one logical write, and its results are written as soon
     /// as it succeeds. Rejected ids become per-item errors; the rest are resubmitted (see IdBatchRunner).
-    /// One batch is in flight while the next one fills, so reading the input (Import-Csv) overlaps the
-    /// network; at most two batches are held at any time.
+    /// Up to <see cref="MaxInFlight"/> batches are in flight while the next one fills, so reading the input
+    /// (Import-Csv) overlaps the network; their results are written in batch order, and memory stays bounded
+    /// by (MaxInFlight + 1) batches.
     /// </summary>
     public abstract class BatchedIdCmdlet<TResult> : RrApiCmdlet
     {
@@ -24,8 +25,10 @@ namespace ReturnsHelper.Commands
         long submittedCount;
         int batchNumber;
         int? expectedTotal;
-        PipelineWork inFlight;
-        long[] inFlightBatch;
+        readonly Queue<KeyValuePair<PipelineWork, long[]>> inFlight = new Queue<KeyValuePair<PipelineWork, long[]>>();
+
+        /// <summary>Batches sent but not yet written out. Small: the service sees at most this many concurrent writes.</summary>
+        const int MaxInFlight = 2;
 
         /// <summary>How many ids go in one request (the service accepts at most 100).</summary>
         [Parameter]
@@ -55,7 +58,7 @@ namespace ReturnsHelper.Commands
             if (fromParameter && list.Count > BatchSize) expectedTotal = (expectedTotal ?? 0) + list.Count;
             foreach (var item in list)
             {
-                if (inFlight != null) Drain(inFlight, untilDone: false); // results of the previous batch, as they come
+                WriteFinishedBatches();
                 if (!InputIds.TryRead(item, IdPropertyNames, out var id, out var problem))
                 {
                     WriteError(new ErrorRecord(new ArgumentException($"Skipped input: {problem}"), "RrInvalidId", ErrorCategory.InvalidArgument, item));
@@ -74,7 +77,7 @@ namespace ReturnsHelper.Commands
         protected override void EndProcessing()
         {
             Flush();
-            FinishInFlight();
+            while (inFlight.Count > 0) FinishOldestBatch();
             if (batchNumber > 1 || expectedTotal.HasValue)
                 WriteProgress(new ProgressRecord(1, ActionName, "Done") { RecordType = ProgressRecordType.Completed });
         }
@@ -88,31 +91,35 @@ namespace ReturnsHelper.Commands
             var session = ActiveSession;
             if (!ShouldProcess(DescribeBatch(session, batch), ActionName)) return;
             ReportProgress(batch.Length);
-            FinishInFlight();
-            inFlightBatch = batch;
-            inFlight = StartWork((work, ct) => IdBatchRunner.RunAsync(
+            while (inFlight.Count >= MaxInFlight) FinishOldestBatch();
+            var work = StartWork((self, ct) => IdBatchRunner.RunAsync(
                 batch,
-                (ids, token) => SubmitAsync(session, ids, work.Log, token),
-                (ids, results) => work.Post(() => WriteResults(ids, results)),
-                (id, message, error) => work.Post(() => WriteApiError(ErrorMapper.ForItem(error, message), id)),
+                (ids, token) => SubmitAsync(session, ids, self.Log, token),
+                (ids, results) => self.Post(() => WriteResults(ids, results)),
+                (id, message, error) => self.Post(() => WriteApiError(ErrorMapper.ForItem(error, message), id)),
                 ct));
+            inFlight.Enqueue(new KeyValuePair<PipelineWork, long[]>(work, batch));
             submittedCount += batch.Length;
         }
 
-        /// <summary>Waits for the batch in flight and writes everything it produced.</summary>
-        void FinishInFlight()
+        /// <summary>Writes out the batches that have finished, oldest first, without waiting.</summary>
+        void WriteFinishedBatches()
         {
-            if (inFlight == null) return;
-            var work = inFlight;
-            inFlight = null;
+            while (inFlight.Count > 0 && inFlight.Peek().Key.Task.IsCompleted) FinishOldestBatch();
+        }
+
+        /// <summary>Waits for the oldest batch in flight and writes everything it produced.</summary>
+        void FinishOldestBatch()
+        {
+            var oldest = inFlight.Dequeue();
             try
             {
-                Drain(work, untilDone: true);
+                Drain(oldest.Key, untilDone: true);
             }
             catch (RrApiException e)
             {
                 // Only bad credentials get here (IdBatchRunner turns everything else into per-id errors).
-                WriteApiError(e, inFlightBatch);
+                WriteApiError(e, oldest.Value);
             }
         }
 
