@@ -10,7 +10,7 @@ Against the emulator, in one run, each way recalls the same number of fresh elig
   (b) a PowerShell loop calling Invoke-RestMethod once per id (what admins write today)
   (c) a PowerShell script calling Invoke-RestMethod with 100 ids per call
   (d) a minimal C# HttpClient loop sending the same 100-id requests (the floor; reads the CSV too)
-Each way runs in this process -Runs times after a warm-up (the JIT needs a few thousand ids to settle), is checked to
+Each way runs in this process -Runs times after a full warm-up run (JIT tiering needs it), is checked to
 have recalled every id each time, and its median is reported. The table shows wall time, ratio to the floor, and the emulator's CPU time as a share of the wall time (the emulator must not be the
 bottleneck). Then (a) runs for -MemoryIds ids in a child pwsh whose working set is sampled against its idle
 working set with the module imported. Goals: (a) within 1.25x of (d) and faster than (c); memory under 100 MB.
@@ -20,7 +20,7 @@ Reports only: exit code 0 whatever the numbers.
 param(
     [ValidateRange(100, 1000000)] [int] $Ids = 10000,
     [ValidateRange(100, 10000000)] [int] $MemoryIds = 100000,
-    [ValidateRange(1, 20)] [int] $Runs = 3,
+    [ValidateRange(1, 20)] [int] $Runs = 5,
     [double] $GoalRatio = 1.25,
     [int] $GoalMegabytes = 100
 )
@@ -119,7 +119,7 @@ try {
     Import-Module (Get-RrModulePath)
     Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey $emulator.ApiKey -ApiToken $emulator.ApiToken
     $rows = foreach ($name in $ways.Keys) {
-        & $ways[$name] (New-RecallCsv 2000 'warmup')   # JIT and connections, not measured
+        & $ways[$name] (New-RecallCsv $Ids 'warmup')   # a full run first: JIT tiering and connections, not measured
         $times = [Collections.Generic.List[double]]::new()
         $cpus = [Collections.Generic.List[double]]::new()
         foreach ($run in 1..$Runs) {
