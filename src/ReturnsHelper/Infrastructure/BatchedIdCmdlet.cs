@@ -59,22 +59,12 @@ namespace ReturnsHelper.Commands
         {
             var list = items as IList<object> ?? items.ToList();
             if (fromParameter && list.Count > BatchSize) expectedTotal = (expectedTotal ?? 0) + list.Count;
-            foreach (var item in list)
+            InputIds.ForEach(this, list, IdPropertyNames, seen, id =>
             {
                 WriteFinishedBatches();
-                if (!InputIds.TryRead(item, IdPropertyNames, out var id, out var problem))
-                {
-                    WriteError(new ErrorRecord(new ArgumentException($"Skipped input: {problem}"), "RrInvalidId", ErrorCategory.InvalidArgument, item));
-                    continue;
-                }
-                if (!seen.Add(id))
-                {
-                    WriteWarning($"{id} appears more than once in the input; it is sent once.");
-                    continue;
-                }
                 buffer.Add(id);
                 if (buffer.Count >= BatchSize) Flush();
-            }
+            });
         }
 
         protected override void EndProcessing()

@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
@@ -15,6 +16,29 @@ namespace ReturnsHelper.Commands
     {
         /// <summary>Column and property names accepted for a return inventory id, in order of preference.</summary>
         public static readonly string[] InventoryIdNames = { "ReturnInventoryId", "InventoryId", "ReturnInventory", "Id", "Return Inventory Id" };
+
+        /// <summary>
+        /// Calls <paramref name="act"/> for every usable id in <paramref name="items"/>. An unusable item is a
+        /// per-item error (RrInvalidId, the item as TargetObject) and never reaches <paramref name="act"/>; with
+        /// <paramref name="seen"/>, an id met before is a warning and is skipped.
+        /// </summary>
+        public static void ForEach(Cmdlet cmdlet, IEnumerable<object> items, string[] propertyNames, HashSet<long> seen, Action<long> act)
+        {
+            foreach (var item in items ?? new object[] { null })
+            {
+                if (!TryRead(item, propertyNames, out var id, out var problem))
+                {
+                    cmdlet.WriteError(new ErrorRecord(new ArgumentException($"Skipped input: {problem}"), "RrInvalidId", ErrorCategory.InvalidArgument, item));
+                    continue;
+                }
+                if (seen != null && !seen.Add(id))
+                {
+                    cmdlet.WriteWarning($"{id} appears more than once in the input; it is sent once.");
+                    continue;
+                }
+                act(id);
+            }
+        }
 
         public static bool TryRead(object input, string[] propertyNames, out long id, out string problem)
         {

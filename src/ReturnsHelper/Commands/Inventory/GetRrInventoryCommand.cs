@@ -96,7 +96,7 @@ namespace ReturnsHelper.Commands
         void GetById()
         {
             var session = ActiveSession;
-            InventoryInput.ForEachId(this, ReturnInventoryId, id =>
+            InputIds.ForEach(this, ReturnInventoryId, InputIds.InventoryIdNames, null, id =>
             {
                 if (filter.Done) return; // -First reached: fetch nothing more
                 try

@@ -37,13 +37,8 @@ namespace ReturnsHelper.Commands
         protected override void ProcessRecord()
         {
             var session = ActiveSession;
-            InventoryInput.ForEachId(this, ReturnInventoryId, id =>
+            InputIds.ForEach(this, ReturnInventoryId, InputIds.InventoryIdNames, seen, id =>
             {
-                if (!seen.Add(id))
-                {
-                    WriteWarning($"{id} appears more than once in the input; it is sent once.");
-                    return;
-                }
                 if (!ShouldProcess(InventoryInput.Describe(session, id), ActionText)) return;
                 try
                 {
