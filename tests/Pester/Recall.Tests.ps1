@@ -112,6 +112,21 @@ Describe 'New-RrRecall batching and output' {
         $callsSeenAtFirstOutput | Should -Be 1
     }
 
+    It 'writes the recall of an id that arrives after a pause before reading the next input' {
+        $ids = New-TestInventory -Count 3
+        $callsAtOutput = [Collections.Generic.List[int]]::new()
+        $ids | ForEach-Object { Start-Sleep -Milliseconds 400; $_ } | New-RrRecall | ForEach-Object { $callsAtOutput.Add((Get-CreateCalls).Count) }
+        @($callsAtOutput) | Should -Be @(1, 2, 3)
+    }
+
+    It 'sends buffered ids while the input is silent, without waiting for a full batch or the end' {
+        $ids = New-TestInventory -Count 2
+        $probe = @{}
+        & { $ids[0]; $ids[1]; Start-Sleep -Milliseconds 1500; $probe.RecalledDuringPause = @(Get-EmulatorRecall).Count } | New-RrRecall | Out-Null
+        $probe.RecalledDuringPause | Should -Be 1
+        Get-CreateCalls | Should -HaveCount 1
+    }
+
     It 'works when the service puts the list under data and uses the nested 2022 recall shape' {
         $null = Invoke-RrEmulatorControl -Emulator $emulator -Method POST -Path 'config' -Body @{ payloadPlacement = 'data'; recallShape = 'nested' }
         $ids = New-TestInventory -Count 2
@@ -269,6 +284,21 @@ Describe 'Stop-RrRecall' {
         $cancelled.RecallId | Should -Be $second.RecallId
         $failures | Should -HaveCount 1
         $failures[0].TargetObject | Should -Be $first.RecallId
+    }
+
+    It 'reports bad recall ids per item and still cancels the good ones' {
+        $recall = @(New-TestInventory -Count 1) | New-RrRecall
+        $cancelled = Stop-RrRecall -RecallId 'abc', 0, $recall.RecallId -ErrorVariable failures -ErrorAction SilentlyContinue
+        $cancelled.RecallId | Should -Be $recall.RecallId
+        $failures | Should -HaveCount 2
+        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'RrInvalidId,*' }
+    }
+
+    It 'binds CSV rows with a RecallId column' {
+        $recall = @(New-TestInventory -Count 1) | New-RrRecall
+        $csv = Join-Path $TestDrive 'recalls.csv'
+        [pscustomobject]@{ RecallId = $recall.RecallId } | Export-Csv -LiteralPath $csv -NoTypeInformation
+        (Import-Csv -LiteralPath $csv | Stop-RrRecall).RecallStatusCode | Should -Be 'canceled'
     }
 
     It 'sends nothing with -WhatIf' {

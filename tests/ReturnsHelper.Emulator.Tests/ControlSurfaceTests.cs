@@ -70,6 +70,73 @@ public sealed class ControlSurfaceTests
     }
 
     [Fact]
+    public async Task Accounts_AnExistingKey_Is409NamingTheKey_AndKeepsTheOldToken()
+    {
+        await using var emulator = await TestEmulator.StartAsync();
+        var added = await emulator.ControlAsync(HttpMethod.Post, "accounts", new { apiKey = "acct-2", apiToken = "first-secret" });
+
+        var again = await emulator.ControlAsync(HttpMethod.Post, "accounts",
+            new { apiKey = "acct-2", apiToken = "second-secret", apiName = "Other" }, HttpStatusCode.Conflict);
+        var defaultAgain = await emulator.ControlAsync(HttpMethod.Post, "accounts",
+            new { apiKey = TestEmulator.ApiKey, apiToken = "hijack" }, HttpStatusCode.Conflict);
+        var explicitNo = await emulator.ControlAsync(HttpMethod.Post, "accounts",
+            new { apiKey = "acct-2", apiToken = "third-secret", replace = false }, HttpStatusCode.Conflict);
+        var accounts = await emulator.ControlAsync(HttpMethod.Get, "accounts");
+
+        Assert.False(added.GetProperty("replaced").GetBoolean());
+        string error = again.GetProperty("error").GetString();
+        Assert.Contains("'acct-2'", error);
+        Assert.Contains("already exists", error);
+        Assert.DoesNotContain("first-secret", again.GetRawText());
+        Assert.DoesNotContain("second-secret", again.GetRawText());
+        Assert.Contains($"'{TestEmulator.ApiKey}'", defaultAgain.GetProperty("error").GetString());
+        Assert.DoesNotContain(TestEmulator.ApiToken, defaultAgain.GetRawText());
+        Assert.DoesNotContain("hijack", defaultAgain.GetRawText());
+        Assert.Contains("'acct-2'", explicitNo.GetProperty("error").GetString());
+        Assert.Equal(2, accounts.GetArrayLength());
+        (await emulator.GetAsync("ApiBalance/GetApiBalance", "acct-2", "first-secret")).AssertSuccess();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await emulator.GetAsync("ApiBalance/GetApiBalance", "acct-2", "second-secret")).Status);
+        (await emulator.GetAsync("ApiBalance/GetApiBalance")).AssertSuccess();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await emulator.GetAsync("ApiBalance/GetApiBalance", TestEmulator.ApiKey, "hijack")).Status);
+    }
+
+    [Fact]
+    public async Task Accounts_Replace_GivesAnExistingKeyTheNewToken_AndSaysSo()
+    {
+        await using var emulator = await TestEmulator.StartAsync();
+        await emulator.ControlAsync(HttpMethod.Post, "accounts", new { apiKey = "acct-2", apiToken = "old-secret", apiName = "Second" });
+        long owned = await emulator.AddInventoryAsync(new { apiKey = "acct-2" });
+
+        var replaced = await emulator.ControlAsync(HttpMethod.Post, "accounts",
+            new { apiKey = "acct-2", apiToken = "new-secret", apiName = "Ignored", replace = true });
+        var fresh = await emulator.ControlAsync(HttpMethod.Post, "accounts", new { apiKey = "acct-3", apiToken = "secret-3", replace = true });
+        var accounts = await emulator.ControlAsync(HttpMethod.Get, "accounts");
+
+        Assert.True(replaced.GetProperty("replaced").GetBoolean());
+        Assert.Equal(2, replaced.GetProperty("apiId").GetInt32());
+        Assert.Equal("acct-2", replaced.GetProperty("apiKey").GetString());
+        Assert.Equal("Second", replaced.GetProperty("apiName").GetString());
+        Assert.DoesNotContain("secret", replaced.GetRawText());
+        Assert.False(fresh.GetProperty("replaced").GetBoolean());
+        Assert.Equal(3, fresh.GetProperty("apiId").GetInt32());
+        Assert.Equal(["emulator-key", "acct-2", "acct-3"], accounts.EnumerateArray().Select(a => a.GetProperty("apiKey").GetString()));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await emulator.GetAsync("ApiBalance/GetApiBalance", "acct-2", "old-secret")).Status);
+        Assert.Equal(owned, (await emulator.InventoryAsync(owned, "acct-2", "new-secret")).GetProperty("returnInventoryId").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("{\"apiKey\":\"acct-2\",\"apiToken\":\"t\",\"replace\":\"yes\"}")]
+    [InlineData("{\"apiKey\":\"acct-2\",\"replace\":true}")]
+    public async Task Accounts_BadReplaceRequests_Are400(string body)
+    {
+        await using var emulator = await TestEmulator.StartAsync();
+
+        var answer = await emulator.ControlAsync(HttpMethod.Post, "accounts", body, HttpStatusCode.BadRequest);
+
+        Assert.False(string.IsNullOrEmpty(answer.GetProperty("error").GetString()));
+    }
+
+    [Fact]
     public async Task Reset_ReturnsToTheSeed_WithTheRequestedSize()
     {
         await using var emulator = await TestEmulator.StartAsync();

@@ -135,6 +135,45 @@ public sealed class FaultTests
     }
 
     [Theory]
+    [InlineData(200)]
+    [InlineData(204)]
+    [InlineData(302)]
+    [InlineData(399)]
+    [InlineData(600)]
+    public async Task StatusFault_OutsideTheErrorRange_IsRefused_AndNothingIsQueued(int status)
+    {
+        await using var emulator = await TestEmulator.StartAsync();
+
+        var answer = await emulator.ControlAsync(HttpMethod.Post, "faults", new { path = "GetApiBalance", kind = "status", status }, HttpStatusCode.BadRequest);
+        var withoutKind = await emulator.ControlAsync(HttpMethod.Post, "faults", new { path = "GetApiBalance", status }, HttpStatusCode.BadRequest);
+        var inBatch = await emulator.ControlAsync(HttpMethod.Post, "faults",
+            new object[] { new { kind = "status", status = 503 }, new { kind = "status", status } }, HttpStatusCode.BadRequest);
+
+        string error = answer.GetProperty("error").GetString();
+        Assert.Contains("faults[0].status", error);
+        Assert.Contains("400-599", error);
+        Assert.Contains(status.ToString(System.Globalization.CultureInfo.InvariantCulture), error);
+        Assert.Contains("faults[0].status", withoutKind.GetProperty("error").GetString());
+        Assert.Contains("faults[1].status", inBatch.GetProperty("error").GetString());
+        Assert.Equal(0, (await emulator.ControlAsync(HttpMethod.Get, "faults")).GetArrayLength());
+        (await emulator.GetAsync("ApiBalance/GetApiBalance")).AssertSuccess();
+    }
+
+    [Theory]
+    [InlineData(400, HttpStatusCode.BadRequest)]
+    [InlineData(599, (HttpStatusCode)599)]
+    public async Task StatusFault_AtTheEdgesOfTheErrorRange_IsAccepted(int status, HttpStatusCode expected)
+    {
+        await using var emulator = await TestEmulator.StartAsync();
+        await emulator.ControlAsync(HttpMethod.Post, "faults", new { path = "GetApiBalance", kind = "status", status });
+
+        var response = await emulator.GetAsync("ApiBalance/GetApiBalance");
+
+        Assert.Equal(expected, response.Status);
+        Assert.Equal(status, response.MetaStatus);
+    }
+
+    [Theory]
     [InlineData("{\"kind\":\"explode\"}")]
     [InlineData("{\"kind\":\"status\",\"retryAfterSeconds\":-1}")]
     [InlineData("{\"kind\":\"status\",\"status\":42}")]

@@ -80,27 +80,49 @@ internal static class ControlEndpoints
         return ControlJson.WriteArrayAsync(http, accounts, WriteAccount);
     }
 
-    /// <summary>Body: <c>{"apiKey", "apiToken", "apiName"?}</c>; an existing key gets the new token.</summary>
+    /// <summary>
+    /// Body: <c>{"apiKey", "apiToken", "apiName"?, "replace"?}</c>. An existing key is a 409 unless <c>replace</c> is
+    /// true, which gives that account the new token (id, name and data unchanged). The answer has <c>replaced</c>.
+    /// </summary>
     private static async Task AddAccount(HttpContext http, EmulatorContext emulator)
     {
         var fields = await ControlJson.ReadFieldsAsync(http, "account");
         string apiKey = fields.String("apiKey") is { Length: > 0 } key ? key : throw fields.Invalid("apiKey", "is required.");
         string apiToken = fields.String("apiToken") is { Length: > 0 } token ? token : throw fields.Invalid("apiToken", "is required.");
         string? apiName = fields.String("apiName");
-        var account = emulator.State.Run(data =>
+        bool replace = fields.Bool("replace") ?? false;
+        var (account, replaced) = emulator.State.Run(data =>
         {
+            if (data.FindAccount(apiKey) is not null)
+            {
+                // Name the key only: the token (old or new) is never echoed.
+                var existing = replace
+                    ? data.ReplaceToken(apiKey, apiToken)!
+                    : throw new ControlException(StatusCodes.Status409Conflict,
+                        $"An account with the API key '{apiKey}' already exists; send \"replace\": true to give it the new token.");
+                return ((existing.ApiId, existing.ApiKey, existing.ApiName), true);
+            }
+
             var added = data.AddAccount(apiKey, apiToken, apiName);
-            return (added.ApiId, added.ApiKey, added.ApiName);
+            return ((added.ApiId, added.ApiKey, added.ApiName), false);
         });
-        await ControlJson.OkAsync(http, writer => WriteAccount(writer, account));
+        await ControlJson.OkAsync(http, writer => WriteAccount(writer, account, replaced));
     }
 
-    private static void WriteAccount(Utf8JsonWriter writer, (int ApiId, string ApiKey, string ApiName) account)
+    private static void WriteAccount(Utf8JsonWriter writer, (int ApiId, string ApiKey, string ApiName) account) =>
+        WriteAccount(writer, account, replaced: null);
+
+    private static void WriteAccount(Utf8JsonWriter writer, (int ApiId, string ApiKey, string ApiName) account, bool? replaced)
     {
         writer.WriteStartObject();
         writer.WriteNumber("apiId", account.ApiId);
         writer.WriteString("apiKey", account.ApiKey);
         writer.WriteString("apiName", account.ApiName);
+        if (replaced is bool value)
+        {
+            writer.WriteBoolean("replaced", value);
+        }
+
         writer.WriteEndObject();
     }
 

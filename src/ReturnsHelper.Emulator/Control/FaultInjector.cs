@@ -38,6 +38,12 @@ internal sealed class Fault
             DelayMs = fields.Int("delayMs") ?? 0,
             Remaining = fields.Int("count") ?? 1,
         };
+        if (fault.Kind == FaultKind.Status && fault.Status is < 400 or > 599)
+        {
+            // A 1xx-3xx "fault" would fake a success (or a redirect) without executing anything.
+            throw fields.Invalid("status", $"must be an error status (400-599) for a status fault, got {fault.Status}.");
+        }
+
         if (fault.Status is < 100 or > 599)
         {
             throw fields.Invalid("status", "must be an HTTP status code (100-599).");

@@ -48,14 +48,12 @@ internal sealed class StateData
             ? account
             : null;
 
-    /// <summary>Adds an account, or gives an existing key a new token.</summary>
+    /// <summary>Adds an account; throws <see cref="InvalidOperationException"/> when the key exists (see <see cref="ReplaceToken"/>).</summary>
     public Account AddAccount(string apiKey, string apiToken, string? apiName = null)
     {
-        if (_accountsByKey.TryGetValue(apiKey, out var existing))
+        if (_accountsByKey.ContainsKey(apiKey))
         {
-            existing.ApiToken = apiToken;
-            MarkChanged();
-            return existing;
+            throw new InvalidOperationException($"An account with the API key '{apiKey}' already exists.");
         }
 
         int apiId = _accounts.Count == 0 ? 1 : _accounts.Max(a => a.ApiId) + 1;
@@ -70,6 +68,19 @@ internal sealed class StateData
         AddAccount(account);
         MarkChanged();
         return account;
+    }
+
+    /// <summary>Gives an existing account a new token (its id, name and data stay); null when the key is unknown.</summary>
+    public Account? ReplaceToken(string apiKey, string apiToken)
+    {
+        if (!_accountsByKey.TryGetValue(apiKey, out var existing))
+        {
+            return null;
+        }
+
+        existing.ApiToken = apiToken;
+        MarkChanged();
+        return existing;
     }
 
     private void AddAccount(Account account)

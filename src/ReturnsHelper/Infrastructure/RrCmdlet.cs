@@ -15,6 +15,7 @@ namespace ReturnsHelper.Commands
     {
         readonly CancellationTokenSource stopping = new CancellationTokenSource();
         PipelineWork current;
+        bool? verboseShown, debugShown;
 
         protected override void StopProcessing() => stopping.Cancel();
 
@@ -38,7 +39,8 @@ namespace ReturnsHelper.Commands
         protected PipelineWork StartWork(Func<PipelineWork, CancellationToken, Task> work)
         {
             var started = new PipelineWork();
-            started.Log = new PipelineLog(started, this, IsStreamEnabled("Verbose"), IsStreamEnabled("Debug"));
+            CaptureStreamPreferences();
+            started.Log = new PipelineLog(started, this, verboseShown.Value, debugShown.Value);
             started.Task = Task.Run(() => work(started, stopping.Token));
             started.Task.ContinueWith(_ => started.Complete(), TaskScheduler.Default);
             return started;
@@ -110,7 +112,16 @@ namespace ReturnsHelper.Commands
             WriteError(record);
         }
 
-        /// <summary>Whether -Verbose/-Debug output would be shown; formatting and queueing lines nobody sees costs time per request.</summary>
+        /// <summary>
+        /// Reads once, on the pipeline thread, whether -Verbose/-Debug output would be shown (queueing lines nobody
+        /// sees costs time per request). A cmdlet that starts work from another thread calls this first.
+        /// </summary>
+        protected void CaptureStreamPreferences()
+        {
+            verboseShown = verboseShown ?? IsStreamEnabled("Verbose");
+            debugShown = debugShown ?? IsStreamEnabled("Debug");
+        }
+
         bool IsStreamEnabled(string stream)
         {
             if (MyInvocation.BoundParameters.TryGetValue(stream, out var bound)) return ((SwitchParameter)bound).IsPresent;

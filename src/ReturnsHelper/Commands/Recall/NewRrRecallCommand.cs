@@ -21,6 +21,7 @@ namespace ReturnsHelper.Commands
 
         protected override string ActionName => "Create recall";
         protected override string IdNoun => "return inventories";
+        protected override string IdNounSingular => "return inventory";
 
         protected override void ProcessRecord()
             => Accept(ReturnInventoryId ?? new object[] { null }, !MyInvocation.ExpectingInput);

@@ -19,21 +19,26 @@ namespace ReturnsHelper.Commands
         const string ByRecallSet = "ByRecallId";
         const string ByInventorySet = "ByReturnInventoryId";
 
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByRecallSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        public long[] RecallId { get; set; }
+        // Objects, not long: bad values become per-item errors (as in New-RrRecall) instead of a binding failure of the
+        // whole call. By property name only: a Recall binds -RecallId, an Inventory binds -ReturnInventoryId.
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByRecallSet, ValueFromPipelineByPropertyName = true)]
+        [AllowNull, AllowEmptyString, AllowEmptyCollection]
+        public object[] RecallId { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = ByInventorySet, ValueFromPipelineByPropertyName = true)]
         [Alias("Id", "InventoryId", "ReturnInventory", "returnInventoryIdList")]
-        public long[] ReturnInventoryId { get; set; }
+        [AllowNull, AllowEmptyString, AllowEmptyCollection]
+        public object[] ReturnInventoryId { get; set; }
 
         bool ByRecall => ParameterSetName == ByRecallSet;
 
         protected override string ActionName => ByRecall ? "Cancel recall" : "Remove from recall";
         protected override string IdNoun => ByRecall ? "recalls" : "return inventories";
+        protected override string IdNounSingular => ByRecall ? "recall" : "return inventory";
         protected override string[] IdPropertyNames => ByRecall ? new[] { "RecallId" } : InputIds.InventoryIdNames;
 
         protected override void ProcessRecord()
-            => Accept((ByRecall ? RecallId : ReturnInventoryId).Cast<object>(), !MyInvocation.ExpectingInput);
+            => Accept((ByRecall ? RecallId : ReturnInventoryId) ?? new object[] { null }, !MyInvocation.ExpectingInput);
 
         protected override Task<IReadOnlyList<Recall>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, IRrLog log, CancellationToken ct)
             => ByRecall ? RecallApi.CancelAsync(session, ids, log, ct) : RecallApi.CancelByInventoryAsync(session, ids, log, ct);
