@@ -24,6 +24,10 @@ namespace ReturnsHelper.Webhooks
         public long MaxBodyBytes { get; set; } = 1024 * 1024;
         /// <summary>How many dedupe keys are remembered (oldest forgotten first), so memory stays bounded.</summary>
         public int DedupeCapacity { get; set; } = 100000;
+        /// <summary>Deliveries handled at once; more get 503 at once (Return Helper retries), so a flood cannot grow memory.</summary>
+        public int MaxConcurrentDeliveries { get; set; } = 16;
+        /// <summary>How long a sender may take to send its body.</summary>
+        public TimeSpan BodyReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
         public static string LoopbackPrefix(int port) => $"http://127.0.0.1:{port}/";
     }
@@ -130,6 +134,7 @@ namespace ReturnsHelper.Webhooks
             readonly Action<string, WebhookFormatException> onUnreadable;
             readonly IRrLog log;
             readonly TaskCompletionSource<bool> stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            readonly SemaphoreSlim slots;
 
             public WebhookRecordFile File;
             public readonly DedupeSet Seen;
@@ -144,6 +149,7 @@ namespace ReturnsHelper.Webhooks
                 this.onUnreadable = onUnreadable ?? ((body, error) => { });
                 this.log = log;
                 Seen = new DedupeSet(owner.options.DedupeCapacity);
+                slots = new SemaphoreSlim(Math.Max(1, owner.options.MaxConcurrentDeliveries));
             }
 
             public void Stop() => stopped.TrySetResult(true);
@@ -152,11 +158,13 @@ namespace ReturnsHelper.Webhooks
             {
                 var request = context.Request;
                 var what = $"{request.HttpMethod} {request.Url?.AbsolutePath} from {request.RemoteEndPoint}";
+                var admitted = slots.Wait(0);
                 try
                 {
-                    var (status, message) = await DecideAsync(request).ConfigureAwait(false);
+                    var (status, message) = admitted ? await DecideAsync(request).ConfigureAwait(false) : Refuse(503, "Too many deliveries at once; deliver again later.");
                     log.Verbose($"{what}: {status} {message}");
-                    await RespondAsync(context.Response, status, message).ConfigureAwait(false);
+                    // Refusals tell the sender only the status: the detailed reason (which names the registered URL) stays in -Verbose.
+                    await RespondAsync(context.Response, status, status == 401 ? "The delivery is not correctly signed." : message).ConfigureAwait(false);
                 }
                 catch (Exception e)
                 {
@@ -164,6 +172,10 @@ namespace ReturnsHelper.Webhooks
                     log.Verbose($"{what}: not answered ({e.GetType().Name}: {e.Message})");
                     try { context.Response.Abort(); }
                     catch (Exception) { /* already gone */ }
+                }
+                finally
+                {
+                    if (admitted) slots.Release();
                 }
             }
 
@@ -176,12 +188,20 @@ namespace ReturnsHelper.Webhooks
                 // connection; a far larger one is refused at once.
                 var drainLimit = max * 4;
                 if (request.ContentLength64 > drainLimit) return Refuse(413, $"The body is larger than {max} bytes.");
-                var body = await ReadBoundedAsync(request.InputStream, max, drainLimit).ConfigureAwait(false);
+                var timestamp = request.Headers[WebhookSignature.TimestampHeader];
+                var signature = request.Headers[WebhookSignature.SignatureHeader];
+                // Unsigned requests are refused before their body is read.
+                if (string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(signature))
+                    return Refuse(401, $"The {WebhookSignature.TimestampHeader} or {WebhookSignature.SignatureHeader} header is missing.");
+                byte[] body;
+                using (var slow = new CancellationTokenSource(owner.options.BodyReadTimeout))
+                {
+                    try { body = await ReadBoundedAsync(request.InputStream, max, drainLimit, slow.Token).ConfigureAwait(false); }
+                    catch (OperationCanceledException) { return Refuse(408, "The body did not arrive in time."); }
+                }
                 if (body == null) return Refuse(413, $"The body is larger than {max} bytes.");
 
                 var receivedAt = DateTimeOffset.UtcNow;
-                var timestamp = request.Headers[WebhookSignature.TimestampHeader];
-                var signature = request.Headers[WebhookSignature.SignatureHeader];
                 WebhookVerification verification;
                 try { verification = owner.verifier.Verify(timestamp, signature, body, receivedAt); }
                 catch (WebhookFormatException e) { return Refuse(401, e.Message); }
@@ -238,14 +258,14 @@ namespace ReturnsHelper.Webhooks
             }
 
             /// <summary>The body, or null when it is larger than <paramref name="max"/> (then read on, unbuffered, up to <paramref name="drainLimit"/>).</summary>
-            static async Task<byte[]> ReadBoundedAsync(Stream input, long max, long drainLimit)
+            static async Task<byte[]> ReadBoundedAsync(Stream input, long max, long drainLimit, CancellationToken ct)
             {
                 using (var buffer = new MemoryStream())
                 {
                     var chunk = new byte[16 * 1024];
                     long total = 0;
                     int read;
-                    while (total <= drainLimit && (read = await input.ReadAsync(chunk, 0, chunk.Length).ConfigureAwait(false)) > 0)
+                    while (total <= drainLimit && (read = await input.ReadAsync(chunk, 0, chunk.Length, ct).ConfigureAwait(false)) > 0)
                     {
                         total += read;
                         if (total <= max) buffer.Write(chunk, 0, read);

@@ -74,7 +74,7 @@ namespace ReturnsHelper.Commands
             if (trimmed.Length == 0) { problem = "The value is empty."; return false; }
             if (long.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out id))
                 return CheckPositive(id, text, out problem);
-            if (trimmed.TrimStart('-', '+').All(char.IsDigit))
+            if (trimmed.TrimStart('-', '+').All(c => c >= '0' && c <= '9'))
             {
                 problem = $"'{Shorten(trimmed)}' is out of range for an id.";
                 return false;
