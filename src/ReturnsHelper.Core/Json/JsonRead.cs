@@ -39,14 +39,19 @@ namespace ReturnsHelper.Json
         }
 
         public static int? Int(JsonElement obj, string name)
+            => TryGet(obj, name, out var v) ? AsInt(v) : null;
+
+        public static int? AsInt(JsonElement v)
         {
-            var l = Long(obj, name);
+            var l = AsLong(v);
             return l.HasValue && l.Value >= int.MinValue && l.Value <= int.MaxValue ? (int)l.Value : (int?)null;
         }
 
         public static decimal? Decimal(JsonElement obj, string name)
+            => TryGet(obj, name, out var v) ? AsDecimal(v) : null;
+
+        public static decimal? AsDecimal(JsonElement v)
         {
-            if (!TryGet(obj, name, out var v)) return null;
             if (v.ValueKind == JsonValueKind.Number && v.TryGetDecimal(out var d)) return d;
             if (v.ValueKind == JsonValueKind.String && decimal.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s)) return s;
             return null;

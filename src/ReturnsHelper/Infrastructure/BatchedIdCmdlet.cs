@@ -159,22 +159,17 @@ namespace ReturnsHelper.Commands
         }
 
         /// <summary>Writes out the batches that have finished, oldest first, without waiting.</summary>
-        void WriteFinishedBatches()
-        {
-            while (true)
-            {
-                lock (gate)
-                    if (inFlight.Count == 0 || !inFlight.Peek().Key.Task.IsCompleted) return;
-                FinishOldestBatch();
-            }
-        }
+        void WriteFinishedBatches() => FinishBatches(waitForRunning: false);
 
-        void FinishAllBatches()
+        /// <summary>Waits for every batch in flight and writes everything they produced.</summary>
+        void FinishAllBatches() => FinishBatches(waitForRunning: true);
+
+        void FinishBatches(bool waitForRunning)
         {
             while (true)
             {
                 lock (gate)
-                    if (inFlight.Count == 0) return;
+                    if (inFlight.Count == 0 || (!waitForRunning && !inFlight.Peek().Key.Task.IsCompleted)) return;
                 FinishOldestBatch();
             }
         }
