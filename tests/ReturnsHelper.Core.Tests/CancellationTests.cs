@@ -13,7 +13,7 @@ namespace ReturnsHelper.Core.Tests
         [Fact]
         public async Task Cancelling_during_an_in_flight_request_ends_at_once_with_OperationCanceledException()
         {
-            using var h = new Harness(); // default per-attempt timeout is 100 s: only the cancellation can end this
+            using var h = new Harness(); // default per-attempt timeout is 20 s: only the cancellation can end this
             h.Handler.Hang().Ok(Wire.Ok());
             using var cts = new CancellationTokenSource();
             var arrived = h.Handler.RequestArrived.Task;

@@ -115,27 +115,38 @@ namespace ReturnsHelper.Api
         }
 
         /// <summary>
-        /// Walks [from, to) window by window (at most 62 days each) and page by page with record offsets, handing
-        /// each page to <paramref name="onPage"/> as it arrives; onPage returns false to stop. A window ends at
-        /// totalNumberOfRecords or at a short page. Requests are strictly sequential. Without
-        /// <paramref name="readAhead"/> the next page is requested only after onPage returned (so a caller that
-        /// stops early never causes an extra request); with it, the next request goes out as soon as a page's
-        /// answer arrived, while that page is parsed and handed over.
+        /// Walks [from, to) window by window (at most 62 days each), one after another; see <see cref="WalkWindowAsync"/>.
+        /// Get-RrInventory walks the windows concurrently instead, one unit of work each.
         /// </summary>
         public static async Task WalkAsync(RrSession session, DateTime fromUtc, DateTime toUtc, int pageSize, bool readAhead,
             Func<InventoryPage, InventoryWalkPosition, Task<bool>> onPage, IRrLog log, CancellationToken ct)
         {
-            if (pageSize < 1 || pageSize > MaxPageSize) throw new ArgumentOutOfRangeException(nameof(pageSize), pageSize, $"The page size must be between 1 and {MaxPageSize}.");
             var windows = Windows(fromUtc, toUtc).ToList();
-            if (windows.Count == 0) return;
+            for (var w = 0; w < windows.Count; w++)
+                if (!await WalkWindowAsync(session, w, windows.Count, windows[w].Key, windows[w].Value, pageSize, readAhead, onPage, log, ct).ConfigureAwait(false))
+                    return;
+        }
+
+        /// <summary>
+        /// Walks one window [from, to) (at most 62 days) page by page with record offsets, handing each page to
+        /// <paramref name="onPage"/> as it arrives; onPage returns false to stop. The window ends at
+        /// totalNumberOfRecords or at a short page. Requests are strictly sequential. Without
+        /// <paramref name="readAhead"/> the next page is requested only after onPage returned (so a caller that
+        /// stops early never causes an extra request); with it, the next request goes out as soon as a page's
+        /// answer arrived, while that page is parsed and handed over. Returns false when onPage stopped the walk.
+        /// </summary>
+        public static async Task<bool> WalkWindowAsync(RrSession session, int windowIndex, int windowCount, DateTime fromUtc, DateTime toUtc,
+            int pageSize, bool readAhead, Func<InventoryPage, InventoryWalkPosition, Task<bool>> onPage, IRrLog log, CancellationToken ct)
+        {
+            if (pageSize < 1 || pageSize > MaxPageSize) throw new ArgumentOutOfRangeException(nameof(pageSize), pageSize, $"The page size must be between 1 and {MaxPageSize}.");
+            if (toUtc - fromUtc > MaxWindow) throw new ArgumentOutOfRangeException(nameof(toUtc), toUtc, $"A window spans at most {MaxWindow.TotalDays} days.");
             using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
-                Task<RrResponse> Fetch(int w, long offset) => FetchPageAsync(session, windows[w].Key, windows[w].Value, pageSize, offset, log, stop.Token);
+                Task<RrResponse> Fetch(long at) => FetchPageAsync(session, fromUtc, toUtc, pageSize, at, log, stop.Token);
 
-                var window = 0;
                 long offset = 0;
                 var pageNumber = 1;
-                var pending = Fetch(window, offset);
+                var pending = Fetch(offset);
                 try
                 {
                     while (pending != null)
@@ -150,16 +161,17 @@ namespace ReturnsHelper.Api
                             var total = JsonRead.Long(response.Root, "totalNumberOfRecords");
                             read = offset + count;
                             windowDone = count < pageSize || (total.HasValue && read >= total.Value);
-                            if (readAhead && (!windowDone || window + 1 < windows.Count))
-                                pending = windowDone ? Fetch(window + 1, 0) : Fetch(window, read);
+                            if (readAhead && !windowDone) pending = Fetch(read);
                             page = ReadPage(session, response);
                         }
-                        var position = new InventoryWalkPosition(window, windows.Count, windows[window].Key, windows[window].Value, pageNumber, read, page.TotalNumberOfRecords);
-                        if (!await onPage(page, position).ConfigureAwait(false)) return;
-                        if (windowDone) { window++; offset = 0; pageNumber = 1; }
-                        else { offset = read; pageNumber++; }
-                        if (pending == null && window < windows.Count) pending = Fetch(window, offset);
+                        var position = new InventoryWalkPosition(windowIndex, windowCount, fromUtc, toUtc, pageNumber, read, page.TotalNumberOfRecords);
+                        if (!await onPage(page, position).ConfigureAwait(false)) return false;
+                        if (windowDone) return true;
+                        offset = read;
+                        pageNumber++;
+                        if (pending == null) pending = Fetch(offset);
                     }
+                    return true;
                 }
                 finally
                 {

@@ -13,8 +13,14 @@ namespace ReturnsHelper.Http
         public TimeSpan MaxRetryTime { get; set; } = TimeSpan.FromSeconds(60);
         public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
         public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(20);
+        /// <summary>
+        /// The default per-attempt timeout: a third of the default retry time, so an attempt that hangs is retried
+        /// (twice) within it instead of using up the whole budget. A slow write takes a second or two.
+        /// </summary>
+        public static readonly TimeSpan DefaultAttemptTimeout = TimeSpan.FromSeconds(20);
+
         /// <summary>Per-attempt timeout.</summary>
-        public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(100);
+        public TimeSpan AttemptTimeout { get; set; } = DefaultAttemptTimeout;
 
         [ThreadStatic] static Random random;
 

@@ -40,13 +40,25 @@ namespace ReturnsHelper.Http
             this.apiToken.MakeReadOnly();
             this.userAgent = userAgent;
             Policy = policy ?? new RetryPolicy();
-            http = new HttpClient(handler ?? new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate })
+            http = new HttpClient(handler ?? DefaultHandler())
             {
                 Timeout = Timeout.InfiniteTimeSpan, // per-attempt timeouts come from the policy
             };
         }
 
         public RrEndpoints Endpoints => endpoints;
+
+        /// <summary>
+        /// The session's handler. Connections per server are raised to the highest -ThrottleLimit: on .NET Framework
+        /// (Windows PowerShell 5.1) the default is 2 per host, which would quietly cap every command at 2 requests.
+        /// </summary>
+        internal static HttpClientHandler DefaultHandler()
+        {
+            var handler = new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate };
+            try { handler.MaxConnectionsPerServer = RrSession.MaxThrottleLimit; }
+            catch (PlatformNotSupportedException) { /* a platform without the setting has no such cap either */ }
+            return handler;
+        }
 
         public async Task<RrResponse> SendAsync(RrRequest request, IRrLog log, CancellationToken cancellationToken)
         {

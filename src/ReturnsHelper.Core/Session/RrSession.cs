@@ -22,6 +22,19 @@ namespace ReturnsHelper
         public int MaxAttempts => Client.Policy.MaxAttempts;
         public TimeSpan MaxRetryTime => Client.Policy.MaxRetryTime;
         public bool IsDisposed { get; private set; }
+        /// <summary>The most requests one command may have in flight (-ThrottleLimit): 1 is strictly sequential.</summary>
+        public const int MaxThrottleLimit = 16;
+        public const int DefaultThrottleLimit = 4;
+        int throttleLimit = DefaultThrottleLimit;
+
+        /// <summary>The session's default for -ThrottleLimit (Connect-RrService -ThrottleLimit), 1 to <see cref="MaxThrottleLimit"/>.</summary>
+        public int ThrottleLimit
+        {
+            get => throttleLimit;
+            set => throttleLimit = value >= 1 && value <= MaxThrottleLimit ? value
+                : throw new ArgumentOutOfRangeException(nameof(value), value, $"The throttle limit must be between 1 and {MaxThrottleLimit}.");
+        }
+        public TimeSpan RequestTimeout => Client.Policy.AttemptTimeout;
         /// <summary>How long reference data (handling types, warehouses) is cached.</summary>
         public TimeSpan ReferenceCacheDuration { get; set; } = TimeSpan.FromMinutes(30);
 

@@ -11,30 +11,33 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Commands
 {
     /// <summary>
-    /// Pipeline batching for bulk id endpoints (the Sort-Object pattern): ids are validated one by one,
-    /// buffered, and flushed as each batch fills and at the end, so memory stays bounded. Each batch is
-    /// confirmed once (-WhatIf/-Confirm), sent as one logical write, and its results are written as soon
-    /// as it succeeds. Rejected ids become per-item errors; the rest are resubmitted (see IdBatchRunner).
-    /// Batches are sent strictly one after another; one is in flight while the next fills, so reading the
-    /// input (Import-Csv) overlaps the network.
+    /// Pipeline batching for bulk id endpoints. Ids are validated one by one and buffered; a batch is sent when it
+    /// is full (-BatchSize) and at the end, never because of timing, so N ids make ceil(N / BatchSize) batches and
+    /// -WhatIf/-Confirm preview exactly those. Each batch is confirmed on the pipeline thread, then runs as one unit
+    /// of the <see cref="OrderedWorkQueue"/> (up to -ThrottleLimit batches in flight, results written in input order):
+    /// one logical write with its own idempotency key, rejected ids become per-item errors and the rest are
+    /// resubmitted (see <see cref="IdBatchRunner"/>).
     ///
-    /// Slow input (a webhook receiver, a slow producer) must not wait for a full batch: an id that arrives
-    /// after the input paused is sent at once and its result written before control returns upstream, and
-    /// ids left in the buffer when the input pauses are sent by an idle timer (written at the next item or
-    /// at the end). The timer runs only when no -WhatIf/-Confirm prompt is possible, since those need the
-    /// pipeline thread.
+    /// Event streams (Receive-RrWebhook | New-RrRecall) opt in with -MaxWait: an id then never waits longer than
+    /// that for its batch to fill. An input that arrives after the input was silent for -MaxWait is sent at once and
+    /// its result written before the producer runs again; ids buffered when the input goes quiet are sent by a timer
+    /// (only when no -WhatIf/-Confirm prompt is possible: those need the pipeline thread) and their results are
+    /// written at the next input or at the end, or, if the command fails first, as far as the pipeline still accepts.
     /// </summary>
-    public abstract class BatchedIdCmdlet<TResult> : RrApiCmdlet, IDisposable
+    public abstract class BatchedIdCmdlet<TResult> : RrBulkCmdlet, IDisposable
     {
-        /// <summary>How long the input may be silent before buffered ids are sent without waiting for more.</summary>
-        static readonly TimeSpan InputPause = TimeSpan.FromMilliseconds(250);
+        static readonly TimeSpan MaxWaitLimit = TimeSpan.FromHours(1);
 
-        readonly object gate = new object();   // buffer, in-flight queue and counters: the idle timer uses them too
+        readonly object gate = new object();   // the buffer and its clock: the -MaxWait timer takes them too
         readonly List<long> buffer = new List<long>();
+        readonly Stopwatch oldestBuffered = new Stopwatch();
         readonly HashSet<long> seen = new HashSet<long>();
-        readonly Queue<KeyValuePair<PipelineWork, long[]>> inFlight = new Queue<KeyValuePair<PipelineWork, long[]>>();
-        readonly Stopwatch sinceInput = new Stopwatch();
-        Timer idleTimer;
+        QuietInput quietInput;
+        OrderedWorkQueue queue;
+        IRrLog log;
+        RrSession session;
+        Timer maxWaitTimer;
+        TimeSpan? maxWait;
         long submittedCount;
         int batchNumber;
         int? expectedTotal;
@@ -43,6 +46,10 @@ namespace ReturnsHelper.Commands
         [Parameter]
         [ValidateRange(1, 100)]
         public int BatchSize { get; set; } = 100;
+
+        /// <summary>Opt-in for event streams: the longest an id may wait for its batch to fill (up to 1 hour).</summary>
+        [Parameter]
+        public TimeSpan MaxWait { get; set; }
 
         /// <summary>What one batch does, e.g. "Create recall" (the -WhatIf/-Confirm action text).</summary>
         protected abstract string ActionName { get; }
@@ -59,55 +66,75 @@ namespace ReturnsHelper.Commands
 
         protected override void BeginProcessing()
         {
-            _ = ActiveSession; // fail fast, before any input, when there is no session
-            CaptureStreamPreferences();
-            if (!MayPromptOrPreview()) idleTimer = new Timer(_ => FlushFromTimer(), null, Timeout.Infinite, Timeout.Infinite);
-            sinceInput.Start();
+            session = ActiveSession; // fail fast, before any input, when there is no session
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(MaxWait)))
+            {
+                if (MaxWait <= TimeSpan.Zero || MaxWait > MaxWaitLimit)
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(MaxWait), MaxWait,
+                        $"-MaxWait must be more than 0 and at most {MaxWaitLimit.TotalHours:0} hour, e.g. -MaxWait 00:00:01."), "RrInvalidMaxWait", ErrorCategory.InvalidArgument, MaxWait));
+                maxWait = MaxWait;
+            }
+            queue = NewWorkQueue(EffectiveThrottleLimit);
+            log = LogFor(queue);
+            if (maxWait.HasValue && !MayPromptOrPreview()) maxWaitTimer = new Timer(_ => SendFromTimer(), null, Timeout.Infinite, Timeout.Infinite);
+            quietInput = new QuietInput(maxWait);
         }
 
         /// <summary>Validates raw input items and queues the good ones; bad ones are per-item errors and never sent.</summary>
         protected void Accept(IEnumerable<object> items, bool fromParameter)
         {
-            idleTimer?.Change(Timeout.Infinite, Timeout.Infinite);
-            var list = items as IList<object> ?? items.ToList();
-            if (fromParameter && list.Count > BatchSize) expectedTotal = (expectedTotal ?? 0) + list.Count;
-            var afterPause = sinceInput.Elapsed >= InputPause;
-            if (afterPause) FinishAllBatches(); // what the idle timer sent while the input was silent
-            InputIds.ForEach(this, list, IdPropertyNames, seen, id =>
+            maxWaitTimer?.Change(Timeout.Infinite, Timeout.Infinite);
+            Pump(queue, () =>
             {
-                WriteFinishedBatches();
-                bool full;
-                lock (gate)
+                var list = items as IList<object> ?? items.ToList();
+                if (fromParameter && list.Count > BatchSize) expectedTotal = (expectedTotal ?? 0) + list.Count;
+                var afterSilence = maxWait.HasValue && quietInput.Arrived();
+                queue.RunReady(); // what finished meanwhile (a batch the timer sent, say) is written first
+                InputIds.ForEach(this, list, IdPropertyNames, seen, id =>
                 {
-                    buffer.Add(id);
-                    full = buffer.Count >= BatchSize;
+                    bool full, due;
+                    lock (gate)
+                    {
+                        if (buffer.Count == 0) oldestBuffered.Restart();
+                        buffer.Add(id);
+                        full = buffer.Count >= BatchSize;
+                        due = maxWait.HasValue && oldestBuffered.Elapsed >= maxWait.Value;
+                    }
+                    if (full || due) SendBuffer();
+                });
+                if (afterSilence)
+                {
+                    // A slow event stream: this input is acted on and reported before the producer runs again.
+                    SendBuffer();
+                    queue.RunAll();
                 }
-                if (full || afterPause) Flush();
-            });
-            // Slow input: this id's result is written before the producer runs again.
-            if (afterPause) FinishAllBatches();
-            sinceInput.Restart();
-            idleTimer?.Change(InputPause, Timeout.InfiniteTimeSpan);
+            }, finishInFlight: true);
+            quietInput.Returned();
+            ArmTimer();
         }
 
         protected override void EndProcessing()
         {
-            idleTimer?.Change(Timeout.Infinite, Timeout.Infinite);
-            Flush();
-            FinishAllBatches();
+            maxWaitTimer?.Change(Timeout.Infinite, Timeout.Infinite);
+            Pump(queue, () =>
+            {
+                SendBuffer();
+                queue.RunAll();
+            }, finishInFlight: true);
             if (batchNumber > 1 || expectedTotal.HasValue)
                 WriteProgress(new ProgressRecord(1, ActionName, "Done") { RecordType = ProgressRecordType.Completed });
         }
 
         protected override void StopProcessing()
         {
-            idleTimer?.Change(Timeout.Infinite, Timeout.Infinite);
+            maxWaitTimer?.Change(Timeout.Infinite, Timeout.Infinite);
             base.StopProcessing();
         }
 
-        public void Dispose() => idleTimer?.Dispose();
+        public void Dispose() => maxWaitTimer?.Dispose();
 
-        void Flush()
+        /// <summary>Pipeline thread: confirms the buffered ids as one batch and starts it (waiting for room in the window).</summary>
+        void SendBuffer()
         {
             long[] batch;
             lock (gate)
@@ -115,78 +142,69 @@ namespace ReturnsHelper.Commands
                 if (buffer.Count == 0) return;
                 batch = buffer.ToArray();
                 buffer.Clear();
-                batchNumber++;
             }
-            var session = ActiveSession;
-            if (!ShouldProcess(DescribeBatch(session, batch), ActionName)) return;
+            Interlocked.Increment(ref batchNumber);
+            if (!ShouldProcess(DescribeBatch(batch), ActionName)) return;
             ReportProgress(batch.Length);
-            FinishAllBatches(); // one batch in flight at a time: the service never sees concurrent writes from one command
-            Send(session, batch);
+            Interlocked.Add(ref submittedCount, batch.Length);
+            queue.Start((unit, ct) => RunBatchAsync(unit, batch, ct));
         }
 
-        /// <summary>The idle timer's flush, on a pool thread: no PowerShell calls here, results are written later.</summary>
-        void FlushFromTimer()
+        /// <summary>
+        /// The -MaxWait timer, on a pool thread: sends the buffered ids once the oldest has waited long enough and a
+        /// request slot is free. No PowerShell call here; the results are written by the pipeline thread later.
+        /// </summary>
+        void SendFromTimer()
+        {
+            try { SendDueBatch(); }
+            catch (ObjectDisposedException) { /* the command ended meanwhile: EndProcessing sends what is left */ }
+        }
+
+        void SendDueBatch()
         {
             lock (gate)
             {
                 if (buffer.Count == 0) return;
+                var left = maxWait.Value - oldestBuffered.Elapsed;
+                if (left > TimeSpan.Zero) { maxWaitTimer.Change(left, Timeout.InfiniteTimeSpan); return; }
                 var batch = buffer.ToArray();
-                buffer.Clear();
-                batchNumber++;
-                Send(ActiveSession, batch); // resolved in BeginProcessing: no PowerShell call here
-            }
-        }
-
-        /// <summary>Starts the batch after the ones already in flight, so batches reach the service one at a time, in order.</summary>
-        void Send(RrSession session, long[] batch)
-        {
-            lock (gate)
-            {
-                var previous = inFlight.Count > 0 ? inFlight.Last().Key.Task : Task.CompletedTask;
-                var work = StartWork(async (self, ct) =>
+                if (queue.TryStart((unit, ct) => RunBatchAsync(unit, batch, ct)) == null)
                 {
-                    await previous.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
-                    await IdBatchRunner.RunAsync(
-                        batch,
-                        (ids, token) => SubmitAsync(session, ids, self.Log, token),
-                        (ids, results) => self.Post(() => WriteResults(ids, results)),
-                        (id, message, error) => self.Post(() => WriteApiError(ErrorMapper.ForItem(error, message), id)),
-                        ct).ConfigureAwait(false);
-                });
-                inFlight.Enqueue(new KeyValuePair<PipelineWork, long[]>(work, batch));
-                submittedCount += batch.Length;
+                    maxWaitTimer.Change(TimeSpan.FromMilliseconds(20), Timeout.InfiniteTimeSpan); // every slot busy: soon again
+                    return;
+                }
+                buffer.Clear();
+                Interlocked.Increment(ref batchNumber);
+                Interlocked.Add(ref submittedCount, batch.Length);
             }
         }
 
-        /// <summary>Writes out the batches that have finished, oldest first, without waiting.</summary>
-        void WriteFinishedBatches() => FinishBatches(waitForRunning: false);
-
-        /// <summary>Waits for every batch in flight and writes everything they produced.</summary>
-        void FinishAllBatches() => FinishBatches(waitForRunning: true);
-
-        void FinishBatches(bool waitForRunning)
+        void ArmTimer()
         {
-            while (true)
-            {
-                lock (gate)
-                    if (inFlight.Count == 0 || (!waitForRunning && !inFlight.Peek().Key.Task.IsCompleted)) return;
-                FinishOldestBatch();
-            }
+            if (maxWaitTimer == null) return;
+            lock (gate)
+                if (buffer.Count > 0)
+                    maxWaitTimer.Change(Max(TimeSpan.Zero, maxWait.Value - oldestBuffered.Elapsed), Timeout.InfiniteTimeSpan);
         }
 
-        /// <summary>Waits for the oldest batch in flight and writes everything it produced.</summary>
-        void FinishOldestBatch()
+        static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+        /// <summary>One batch, on the thread pool: everything it reports is posted to the pipeline thread, in batch order.</summary>
+        async Task RunBatchAsync(WorkUnit unit, long[] batch, CancellationToken ct)
         {
-            KeyValuePair<PipelineWork, long[]> oldest;
-            lock (gate) oldest = inFlight.Dequeue();
             try
             {
-                Drain(oldest.Key, untilDone: true);
+                await IdBatchRunner.RunAsync(
+                    batch,
+                    (ids, token) => SubmitAsync(session, ids, log, token),
+                    (ids, results) => unit.Post(() => WriteResults(ids, results)),
+                    (id, message, error) => unit.Post(() => WriteApiError(ErrorMapper.ForItem(error, message), id)),
+                    ct).ConfigureAwait(false);
             }
             catch (RrApiException e)
             {
-                // Only bad credentials get here (IdBatchRunner turns everything else into per-id errors).
-                WriteApiError(e, oldest.Value);
+                // Only bad credentials get here (IdBatchRunner turns everything else into per-id errors): terminating, in order.
+                unit.Post(() => WriteApiError(e, batch));
             }
         }
 
@@ -210,7 +228,7 @@ namespace ReturnsHelper.Commands
             return GetVariableValue("ConfirmPreference") is ConfirmImpact threshold && threshold != ConfirmImpact.None && threshold <= ConfirmImpact.Medium;
         }
 
-        string DescribeBatch(RrSession session, long[] batch)
+        string DescribeBatch(long[] batch)
         {
             const int shown = 10;
             var ids = string.Join(", ", batch.Take(shown)) + (batch.Length > shown ? $", ... (+{batch.Length - shown} more)" : "");
@@ -220,10 +238,10 @@ namespace ReturnsHelper.Commands
         void ReportProgress(int batchLength)
         {
             if (batchNumber == 1 && !expectedTotal.HasValue) return; // quiet unless the input spans more than one batch
-            var status = $"Batch {batchNumber}: {submittedCount + batchLength} {IdNoun} submitted";
-            var record = new ProgressRecord(1, ActionName, status);
+            var submitted = Interlocked.Read(ref submittedCount) + batchLength;
+            var record = new ProgressRecord(1, ActionName, $"Batch {batchNumber}: {submitted} {IdNoun} submitted");
             if (expectedTotal.HasValue)
-                record.PercentComplete = (int)Math.Min(100, 100 * (submittedCount + batchLength) / Math.Max(1, expectedTotal.Value));
+                record.PercentComplete = (int)Math.Min(100, 100 * submitted / Math.Max(1, expectedTotal.Value));
             WriteProgress(record);
         }
     }

@@ -1,76 +1,59 @@
 using System;
-using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using ReturnsHelper.Batching;
 using ReturnsHelper.Http;
 
 namespace ReturnsHelper.Commands
 {
     /// <summary>
-    /// Base of every cmdlet that calls the service: runs async work while pumping its -Verbose/-Debug
-    /// messages and results onto the pipeline thread, and cancels everything at once on Ctrl+C.
+    /// Base of every cmdlet that calls the service: runs async work on the one concurrency engine
+    /// (<see cref="OrderedWorkQueue"/>), executes its -Verbose/-Debug lines and results on the pipeline thread,
+    /// and cancels everything at once on Ctrl+C.
     /// </summary>
     public abstract class RrCmdlet : PSCmdlet
     {
         readonly CancellationTokenSource stopping = new CancellationTokenSource();
-        PipelineWork current;
+        WorkUnit current;
         bool? verboseShown, debugShown;
 
         protected override void StopProcessing() => stopping.Cancel();
 
-        /// <summary>
-        /// Work running on the thread pool whose log lines and results are queued for the pipeline thread
-        /// (WriteObject and friends are only legal there). <see cref="Drain"/> executes them.
-        /// </summary>
-        protected sealed class PipelineWork
-        {
-            readonly BlockingCollection<Action> queue = new BlockingCollection<Action>();
-            internal Task Task;
-            public IRrLog Log { get; internal set; }
-            /// <summary>Queues an action for the pipeline thread; callable from any thread.</summary>
-            public void Post(Action action) => queue.Add(action);
-            internal void Complete() => queue.CompleteAdding();
-            internal bool TryTake(out Action action) => queue.TryTake(out action);
-            internal System.Collections.Generic.IEnumerable<Action> Consume() => queue.GetConsumingEnumerable();
-        }
+        /// <summary>A work queue whose units share this command's Ctrl+C token.</summary>
+        protected OrderedWorkQueue NewWorkQueue(int throttleLimit) => new OrderedWorkQueue(throttleLimit, stopping.Token);
 
-        /// <summary>Starts <paramref name="work"/> on the thread pool; Ctrl+C cancels its token.</summary>
-        protected PipelineWork StartWork(Func<PipelineWork, CancellationToken, Task> work)
+        /// <summary>The -Verbose/-Debug sink for work in <paramref name="queue"/>: lines reach the pipeline thread as soon as it looks.</summary>
+        protected IRrLog LogFor(OrderedWorkQueue queue)
         {
-            var started = new PipelineWork();
             CaptureStreamPreferences();
-            started.Log = new PipelineLog(started, this, verboseShown.Value, debugShown.Value);
-            started.Task = Task.Run(() => work(started, stopping.Token));
-            started.Task.ContinueWith(_ => started.Complete(), TaskScheduler.Default);
-            return started;
+            return new PipelineLog(queue, this, verboseShown.Value, debugShown.Value);
         }
 
         /// <summary>
-        /// Executes what <paramref name="work"/> has posted, on the pipeline thread: everything so far, or with
-        /// <paramref name="untilDone"/> everything until it ends (then its failure, if any, is rethrown).
+        /// Runs one consumer step of <paramref name="queue"/> (Start, RunReady, RunAll) on the pipeline thread. Ctrl+C
+        /// becomes PipelineStoppedException. Any other failure (a terminating error, a downstream stop) with units
+        /// still in flight: <paramref name="finishInFlight"/> (writes) waits for them and writes what they did as far
+        /// as the pipeline still accepts it, since a write already sent may have happened; otherwise (reads) they are
+        /// cancelled. Then the failure goes on.
         /// </summary>
-        protected void Drain(PipelineWork work, bool untilDone)
+        protected void Pump(OrderedWorkQueue queue, Action step, bool finishInFlight)
         {
             try
             {
-                if (untilDone)
-                {
-                    foreach (var action in work.Consume()) action();
-                    work.Task.GetAwaiter().GetResult();
-                }
-                else
-                {
-                    while (work.TryTake(out var action)) action();
-                }
+                step();
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
             }
-            catch (Exception) when (!work.Task.IsCompleted)
+            catch (Exception) when (queue.Count > 0)
             {
-                // A downstream stop (Select-Object -First) or a terminating error: do not leave the work running.
+                if (finishInFlight && !stopping.IsCancellationRequested)
+                {
+                    try { queue.RunAllBestEffort(); }
+                    catch (OperationCanceledException) { /* Ctrl+C while finishing: stop now */ }
+                }
                 stopping.Cancel();
                 throw;
             }
@@ -83,12 +66,16 @@ namespace ReturnsHelper.Commands
         protected T Await<T>(Func<IRrLog, CancellationToken, Task<T>> work)
         {
             var result = default(T);
-            var started = StartWork(async (self, ct) => result = await work(self.Log, ct).ConfigureAwait(false));
+            var queue = NewWorkQueue(1);
+            var log = LogFor(queue);
             var previous = current;
-            current = started;
             try
             {
-                Drain(started, untilDone: true);
+                Pump(queue, () =>
+                {
+                    current = queue.Start(async (unit, ct) => result = await work(log, ct).ConfigureAwait(false));
+                    queue.RunAll();
+                }, finishInFlight: false);
                 return result;
             }
             finally
@@ -100,7 +87,7 @@ namespace ReturnsHelper.Commands
         protected void Await(Func<IRrLog, CancellationToken, Task> work)
             => Await<bool>(async (log, ct) => { await work(log, ct).ConfigureAwait(false); return true; });
 
-        /// <summary>Queues an action for the pipeline thread from inside <see cref="Await{T}"/>.</summary>
+        /// <summary>Queues an action for the pipeline thread from inside <see cref="Await{T}"/>; callable from any thread.</summary>
         protected void Post(Action action)
             => (current ?? throw new InvalidOperationException("Post is only valid inside Await.")).Post(action);
 
@@ -114,7 +101,7 @@ namespace ReturnsHelper.Commands
 
         /// <summary>
         /// Reads once, on the pipeline thread, whether -Verbose/-Debug output would be shown (queueing lines nobody
-        /// sees costs time per request). A cmdlet that starts work from another thread calls this first.
+        /// sees costs time per request).
         /// </summary>
         protected void CaptureStreamPreferences()
         {
@@ -130,13 +117,13 @@ namespace ReturnsHelper.Commands
 
         sealed class PipelineLog : IRrLog
         {
-            readonly PipelineWork work;
+            readonly OrderedWorkQueue queue;
             readonly RrCmdlet owner;
             readonly bool verbose;
-            public PipelineLog(PipelineWork work, RrCmdlet owner, bool verbose, bool debug) { this.work = work; this.owner = owner; this.verbose = verbose; IsDebugEnabled = debug; }
+            public PipelineLog(OrderedWorkQueue queue, RrCmdlet owner, bool verbose, bool debug) { this.queue = queue; this.owner = owner; this.verbose = verbose; IsDebugEnabled = debug; }
             public bool IsDebugEnabled { get; }
-            public void Verbose(string message) { if (verbose) work.Post(() => owner.WriteVerbose(message)); }
-            public void Debug(string message) { if (IsDebugEnabled) work.Post(() => owner.WriteDebug(message)); }
+            public void Verbose(string message) { if (verbose) queue.PostNow(() => owner.WriteVerbose(message)); }
+            public void Debug(string message) { if (IsDebugEnabled) queue.PostNow(() => owner.WriteDebug(message)); }
         }
     }
 
@@ -169,5 +156,18 @@ namespace ReturnsHelper.Commands
             }
         }
 
+    }
+
+    /// <summary>Base of every cmdlet that may send many requests: they run concurrently, up to -ThrottleLimit at once.</summary>
+    public abstract class RrBulkCmdlet : RrApiCmdlet
+    {
+        /// <summary>How many requests may be in flight at once, 1 (strictly sequential) to 16; default: the session's (4 unless Connect-RrService -ThrottleLimit said otherwise).</summary>
+        [Parameter]
+        [ValidateRange(1, RrSession.MaxThrottleLimit)]
+        public int ThrottleLimit { get; set; }
+
+        /// <summary>-ThrottleLimit when given, else the session's default.</summary>
+        protected int EffectiveThrottleLimit
+            => MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit)) ? ThrottleLimit : ActiveSession.ThrottleLimit;
     }
 }

@@ -6,18 +6,20 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using ReturnsHelper.Api;
+using ReturnsHelper.Batching;
 using ReturnsHelper.Http;
 
 namespace ReturnsHelper.Commands
 {
     /// <summary>
     /// Get-RrInventory: return inventories by id (one GetReturnInventory per id), or by creation time
-    /// (ReturnInventory/list walked in 62-day windows and pages, each page written as it arrives), with the
-    /// filters the service does not have applied as records stream.
+    /// (ReturnInventory/list walked in 62-day windows and pages), with the filters the service does not have
+    /// applied as records stream. Both run on the <see cref="OrderedWorkQueue"/>: up to -ThrottleLimit requests
+    /// at once, output in input (or creation) order.
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "RrInventory", DefaultParameterSetName = ByTimeSet)]
     [OutputType(typeof(Inventory))]
-    public sealed class GetRrInventoryCommand : RrApiCmdlet
+    public sealed class GetRrInventoryCommand : RrBulkCmdlet
     {
         const string ByIdSet = "ById";
         const string ByTimeSet = "ByTime";
@@ -26,8 +28,8 @@ namespace ReturnsHelper.Commands
         public const int DefaultDays = 30;
 
         /// <summary>
-        /// How many fetched pages may wait for the pipeline: enough to overlap fetching with downstream work,
-        /// few enough that memory stays flat however slow the consumer is.
+        /// How many fetched pages of one window may wait for the pipeline: enough to overlap fetching with downstream
+        /// work, few enough that memory stays flat however slow the consumer is (at most this many per window in flight).
         /// </summary>
         const int PagesAhead = 4;
 
@@ -36,6 +38,10 @@ namespace ReturnsHelper.Commands
         long? first;
         long skip;
         InventoryFilter filter;
+        OrderedWorkQueue byIdQueue;
+        IRrLog byIdLog;
+        ItemProgress byIdProgress;
+        readonly QuietInput quietInput = new QuietInput();
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Id", "InventoryId", "ReturnInventory", "returnInventoryIdList")]
@@ -85,6 +91,12 @@ namespace ReturnsHelper.Commands
             _ = ActiveSession; // fail fast, before any input, when there is no session
             filter = new InventoryFilter(HandlingCode, HandlingStatus, WarehouseId, Sku, skip, first ?? long.MaxValue);
             WarnAboutUnknownCodes();
+            if (ParameterSetName == ByIdSet)
+            {
+                byIdQueue = NewWorkQueue(EffectiveThrottleLimit);
+                byIdLog = LogFor(byIdQueue);
+                byIdProgress = new ItemProgress(this, "Get-RrInventory", "return inventories");
+            }
         }
 
         protected override void ProcessRecord()
@@ -93,62 +105,90 @@ namespace ReturnsHelper.Commands
             else List();
         }
 
+        /// <summary>One GetReturnInventory per id, up to -ThrottleLimit at once, written in input order.</summary>
         void GetById()
         {
             var session = ActiveSession;
-            InputIds.ForEach(this, ReturnInventoryId, InputIds.InventoryIdNames, null, id =>
+            if (!MyInvocation.ExpectingInput && ReturnInventoryId != null) byIdProgress.Expect(ReturnInventoryId.Length);
+            var afterSilence = quietInput.Arrived();
+            Pump(byIdQueue, () =>
             {
-                if (filter.Done) return; // -First reached: fetch nothing more
-                try
+                byIdQueue.RunReady();
+                InputIds.ForEach(this, ReturnInventoryId, InputIds.InventoryIdNames, null, id =>
                 {
-                    var inventory = Await((log, ct) => InventoryApi.GetAsync(session, id, log, ct));
-                    if (filter.Take(inventory)) WriteObject(inventory);
-                }
-                catch (RrApiException e)
-                {
-                    WriteApiError(InventoryInput.ItemError(e), id);
-                }
-            });
+                    if (filter.Done) return; // -First reached: fetch nothing more
+                    byIdQueue.Start(async (unit, ct) =>
+                    {
+                        try
+                        {
+                            var inventory = await InventoryApi.GetAsync(session, id, byIdLog, ct).ConfigureAwait(false);
+                            unit.Post(() => { if (filter.Take(inventory)) WriteObject(inventory); });
+                        }
+                        catch (RrApiException e)
+                        {
+                            unit.Post(() => WriteApiError(InventoryInput.ItemError(e), id));
+                        }
+                        unit.Post(byIdProgress.ItemDone);
+                    });
+                });
+                if (afterSilence) byIdQueue.RunAll(); // an event stream: finish this input before the producer runs again
+            }, finishInFlight: false);
+            quietInput.Returned();
         }
 
+        protected override void EndProcessing()
+        {
+            if (byIdQueue == null) return;
+            Pump(byIdQueue, byIdQueue.RunAll, finishInFlight: false);
+            byIdProgress.Complete();
+        }
+
+        /// <summary>
+        /// The listing: one unit of work per 62-day window, up to -ThrottleLimit windows fetched at once, pages within
+        /// a window in order, and records written in window order (so the output is in creation order, as the
+        /// service sorts it). With -First the windows and pages are walked one request at a time, so no request is
+        /// sent that -First does not need.
+        /// </summary>
         void List()
         {
             var (fromUtc, toUtc) = Period();
             if (filter.Done) return; // -First 0
             var session = ActiveSession;
-            WriteVerbose($"Listing return inventories created from {InventoryApi.Iso(fromUtc)} to {InventoryApi.Iso(toUtc)} (end excluded) in {session.Environment}, {PageSize} per page.");
+            var stopAtFirst = first != null;
+            var windows = InventoryApi.Windows(fromUtc, toUtc).ToList();
+            var queue = NewWorkQueue(stopAtFirst ? 1 : EffectiveThrottleLimit);
+            var log = LogFor(queue);
+            WriteVerbose($"Listing return inventories created from {InventoryApi.Iso(fromUtc)} to {InventoryApi.Iso(toUtc)} (end excluded) in {session.Environment}, {PageSize} per page, {windows.Count} window(s), {queue.ThrottleLimit} at once.");
 
-            // Not disposed: after a downstream stop the cancelled walker may still touch it (it holds no wait handle).
-            var gate = new SemaphoreSlim(PagesAhead, PagesAhead);
             var sinceProgress = Stopwatch.StartNew();
             var progressShown = false;
             try
             {
-                Await(async (log, ct) =>
+                Pump(queue, () =>
                 {
-                    // Reading ahead would send a request that -First may not need: only without -First.
-                    await InventoryApi.WalkAsync(session, fromUtc, toUtc, PageSize, readAhead: first == null, async (page, position) =>
+                    for (var w = 0; w < windows.Count && !filter.Done; w++)
                     {
-                        // Filtering and -First run here, on the walker, so it knows when to stop fetching.
-                        var selected = page.Items.Where(filter.Take).ToList();
-                        var progress = position.PageNumber == 1 || sinceProgress.Elapsed >= ProgressInterval ? Progress(position) : null;
-                        if (progress != null) sinceProgress.Restart();
-                        if (selected.Count > 0 || progress != null)
-                        {
-                            await gate.WaitAsync(ct).ConfigureAwait(false);
-                            Post(() =>
+                        var index = w;
+                        queue.Start((unit, ct) => InventoryApi.WalkWindowAsync(session, index, windows.Count, windows[index].Key, windows[index].Value, PageSize,
+                            readAhead: !stopAtFirst, async (page, position) =>
                             {
-                                try
+                                // Filtering, -Skip/-First and progress run on the pipeline thread, in output order.
+                                await unit.PostAsync(() =>
                                 {
-                                    if (progress != null) { WriteProgress(progress); progressShown = true; }
-                                    foreach (var inventory in selected) WriteObject(inventory);
-                                }
-                                finally { gate.Release(); }
-                            });
-                        }
-                        return !filter.Done;
-                    }, log, ct).ConfigureAwait(false);
-                });
+                                    if (position.PageNumber == 1 || sinceProgress.Elapsed >= ProgressInterval)
+                                    {
+                                        sinceProgress.Restart();
+                                        WriteProgress(Progress(position));
+                                        progressShown = true;
+                                    }
+                                    foreach (var inventory in page.Items)
+                                        if (filter.Take(inventory)) WriteObject(inventory);
+                                }, PagesAhead, waitUntilRun: stopAtFirst, ct).ConfigureAwait(false);
+                                return !stopAtFirst || !filter.Done;
+                            }, log, ct));
+                    }
+                    queue.RunAll();
+                }, finishInFlight: false);
             }
             catch (RrApiException e)
             {

@@ -3,17 +3,24 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ReturnsHelper.Api;
+using ReturnsHelper.Batching;
 using ReturnsHelper.Http;
 
 namespace ReturnsHelper.Commands
 {
     /// <summary>
     /// Base of the handling cmdlets: one request per inventory (the endpoints take a single id), each confirmed
-    /// with -WhatIf/-Confirm, each refusal a per-item error; -PassThru reads the inventory back.
+    /// with -WhatIf/-Confirm on the pipeline thread, then sent as one unit of the <see cref="OrderedWorkQueue"/>
+    /// (up to -ThrottleLimit at once, output in input order); each refusal is a per-item error; -PassThru reads
+    /// the inventory back.
     /// </summary>
-    public abstract class InventoryHandlingCmdlet : RrApiCmdlet
+    public abstract class InventoryHandlingCmdlet : RrBulkCmdlet
     {
         readonly HashSet<long> seen = new HashSet<long>();
+        OrderedWorkQueue queue;
+        IRrLog log;
+        ItemProgress progress;
+        readonly QuietInput quietInput = new QuietInput();
 
         /// <summary>Objects, not long: every input (CSV rows, strings, typed objects) reaches our own validation and errors.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -32,37 +39,60 @@ namespace ReturnsHelper.Commands
         protected override void BeginProcessing()
         {
             _ = ActiveSession; // fail fast, before any input, when there is no session
+            queue = NewWorkQueue(EffectiveThrottleLimit);
+            log = LogFor(queue);
+            progress = new ItemProgress(this, MyInvocation.MyCommand.Name, "return inventories");
         }
 
         protected override void ProcessRecord()
         {
             var session = ActiveSession;
-            InputIds.ForEach(this, ReturnInventoryId, InputIds.InventoryIdNames, seen, id =>
+            if (!MyInvocation.ExpectingInput && ReturnInventoryId != null) progress.Expect(ReturnInventoryId.Length);
+            var afterSilence = quietInput.Arrived();
+            Pump(queue, () =>
             {
-                if (!ShouldProcess(InventoryInput.Describe(session, id), ActionText)) return;
-                try
+                queue.RunReady();
+                InputIds.ForEach(this, ReturnInventoryId, InputIds.InventoryIdNames, seen, id =>
                 {
-                    Await((log, ct) => SendAsync(session, id, log, ct));
-                }
-                catch (RrApiException e)
-                {
-                    WriteApiError(InventoryInput.ItemError(e), id);
-                    return;
-                }
-                if (PassThru) ReadBack(session, id);
-            });
+                    if (!ShouldProcess(InventoryInput.Describe(session, id), ActionText)) return;
+                    queue.Start((unit, ct) => ChangeAsync(unit, session, id, ct));
+                });
+                if (afterSilence) queue.RunAll(); // an event stream: finish this input before the producer runs again
+            }, finishInFlight: true);
+            quietInput.Returned();
         }
 
-        void ReadBack(RrSession session, long id)
+        protected override void EndProcessing()
+        {
+            Pump(queue, queue.RunAll, finishInFlight: true);
+            progress.Complete();
+        }
+
+        async Task ChangeAsync(WorkUnit unit, RrSession session, long id, CancellationToken ct)
         {
             try
             {
-                WriteObject(Await((log, ct) => InventoryApi.GetAsync(session, id, log, ct)));
+                await SendAsync(session, id, log, ct).ConfigureAwait(false);
+                if (PassThru) await ReadBackAsync(unit, session, id, ct).ConfigureAwait(false);
             }
             catch (RrApiException e)
             {
+                unit.Post(() => WriteApiError(InventoryInput.ItemError(e), id));
+            }
+            unit.Post(progress.ItemDone);
+        }
+
+        async Task ReadBackAsync(WorkUnit unit, RrSession session, long id, CancellationToken ct)
+        {
+            try
+            {
+                var inventory = await InventoryApi.GetAsync(session, id, log, ct).ConfigureAwait(false);
+                unit.Post(() => WriteObject(inventory));
+            }
+            catch (RrApiException e) when (e.Kind != RrErrorKind.Unauthorized)
+            {
                 // The change itself succeeded; say so, so nobody repeats it.
-                WriteApiError(ErrorMapper.ForItem(e, $"The change to return inventory {id} succeeded, but reading it back failed: {InventoryInput.ItemError(e).Message}"), id);
+                unit.Post(() => WriteApiError(ErrorMapper.ForItem(e, $"The change to return inventory {id} succeeded, but reading it back failed: {InventoryInput.ItemError(e).Message}"), id));
             }
         }
     }

@@ -49,9 +49,15 @@ namespace ReturnsHelper.Commands
         [ValidateRange(0, 3600)]
         public int MaxRetrySeconds { get; set; } = 60;
 
+        /// <summary>Per attempt; well below -MaxRetrySeconds, so a timed-out attempt is retried within the retry time.</summary>
         [Parameter]
         [ValidateRange(1, 3600)]
-        public int RequestTimeoutSeconds { get; set; } = 100;
+        public int RequestTimeoutSeconds { get; set; } = (int)RetryPolicy.DefaultAttemptTimeout.TotalSeconds;
+
+        /// <summary>The default -ThrottleLimit of the bulk cmdlets for this session.</summary>
+        [Parameter]
+        [ValidateRange(1, RrSession.MaxThrottleLimit)]
+        public int ThrottleLimit { get; set; } = RrSession.DefaultThrottleLimit;
 
         [Parameter]
         public SwitchParameter SkipCredentialCheck { get; set; }
@@ -69,7 +75,9 @@ namespace ReturnsHelper.Commands
                 MaxRetryTime = TimeSpan.FromSeconds(MaxRetrySeconds),
                 AttemptTimeout = TimeSpan.FromSeconds(RequestTimeoutSeconds),
             };
-            var session = new RrSession(endpoints, apiKey, apiToken, UserAgent.For(this), policy);
+            if (policy.AttemptTimeout >= policy.MaxRetryTime && MaxAttempts > 1)
+                WriteWarning($"-RequestTimeoutSeconds {RequestTimeoutSeconds} is not below -MaxRetrySeconds {MaxRetrySeconds}: an attempt that times out will not be retried.");
+            var session = new RrSession(endpoints, apiKey, apiToken, UserAgent.For(this), policy) { ThrottleLimit = ThrottleLimit };
             if (!SkipCredentialCheck) Verify(session);
             SessionStore.Current = session;
             WriteVerbose($"Connected to {session.Environment} at {session.BaseUri} with key {session.MaskedApiKey}; this is now the default session of this runspace.");
