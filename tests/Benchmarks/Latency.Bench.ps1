@@ -22,9 +22,11 @@ medians are reported. Every run is checked: every id recalled / returned / set t
 exactly once, and the number of requests of the job's endpoint exactly as expected, for both sides (counted from
 the emulator's request log, cleared before each run); anything else throws.
 
-The physical limit of a job is requests x latency / throttle: what perfect concurrency would take. Goals: the
-module no slower than the script (ratio <= 1.0) and within 1.2x of the limit. When a cmdlet has no -ThrottleLimit
-(an older build), it runs without it and the table says so. Reports only: exit code 0 whatever the numbers.
+The physical limit of a job is requests x latency / throttle, in whole rounds (ceiling(requests / throttle) x
+latency, the same for the default sizes): what perfect concurrency would take, counting the module's actual
+requests. Goals: the module no slower than the script (ratio <= 1.0) and within 1.2x of the limit. When a cmdlet
+has no -ThrottleLimit (an older build), it runs without it and the table says so. Reports only: exit code 0
+whatever the numbers.
 
 -Quick: 300, 40 and 40 ids, 2,000 listed inventories and one measured run, for a check in well under a minute.
 #>
@@ -156,8 +158,9 @@ function Get-ExpectedListRequest([datetime[]] $CreateOns) {
 }
 
 #region Jobs
-# Each job: Prepare (not timed; returns the run's state), Module and Script (timed; take the state, return their
-# output), Check (not timed; state, output, side), the endpoint its requests go to and how many it must send.
+# Each job: Setup (once, before its runs), Prepare (before each run, not timed; returns the run's state), Module and
+# Script (timed; take the state, return their output), Check (not timed; state, output, side), the endpoint its
+# requests go to and how many it must send. (a)-(c) reset the emulator in each Prepare, so (d) creates its data last.
 
 $jobs = [ordered]@{
     a = [pscustomobject]@{
@@ -166,6 +169,7 @@ $jobs = [ordered]@{
         Markdown = "``New-RrRecall`` of {0:N0} fresh ids, 100 per request" -f $RecallIds
         Endpoint = '*/Recall/createRecallByReturnInventoryId'
         Expected = [int][Math]::Ceiling($RecallIds / 100)
+        Setup    = {}
         Prepare  = { Reset-Emulator; , (New-Inventory $RecallIds) }
         Module   = { param($ids, $throttleArgs) New-RrRecall -ReturnInventoryId $ids -Confirm:$false @throttleArgs }
         Script   = { param($ids)
@@ -190,6 +194,7 @@ $jobs = [ordered]@{
         Markdown = "``Get-RrInventory -ReturnInventoryId`` of {0:N0} ids, one request each" -f $GetIds
         Endpoint = '*/ReturnInventory/GetReturnInventory'
         Expected = $GetIds
+        Setup    = {}
         Prepare  = { Reset-Emulator; , (New-Inventory $GetIds) }
         Module   = { param($ids, $throttleArgs) Get-RrInventory -ReturnInventoryId $ids @throttleArgs }
         Script   = { param($ids)
@@ -208,6 +213,7 @@ $jobs = [ordered]@{
         Markdown = "``Set-RrInventoryHandling -HandlingCode ohd`` of {0:N0} ids, one request each" -f $SetIds
         Endpoint = '*/ReturnInventory/UpdateReturnInventoryHandling'
         Expected = $SetIds
+        Setup    = {}
         Prepare  = { Reset-Emulator; , (New-Inventory $SetIds (Get-SpreadTime $handlingFrom ([timespan]::FromHours(1)) $SetIds)) }
         Module   = { param($ids, $throttleArgs) Set-RrInventoryHandling -ReturnInventoryId $ids -HandlingCode ohd -Confirm:$false @throttleArgs }
         Script   = { param($ids)
@@ -230,7 +236,15 @@ $jobs = [ordered]@{
         Title    = '(d) Get-RrInventory -CreatedAfter -CreatedBefore'
         Markdown = "``Get-RrInventory -CreatedAfter -CreatedBefore`` of {0:N0} inventories over {1} days ({2} windows, pages of {3})" -f $ListInventories, $ListDays, $listWindows.Count, $PageSize
         Endpoint = '*/ReturnInventory/list'
-        Expected = 0   # set once the inventories exist
+        Expected = 0   # set by Setup
+        Setup    = {
+            Write-Host "Creating $($ListInventories.ToString('N0')) inventories over $ListDays days for (d)..."
+            Reset-Emulator
+            $createOns = Get-SpreadTime $listFrom ([timespan]::FromDays($ListDays)) $ListInventories
+            $script:listIds = New-Inventory $ListInventories $createOns
+            $script:listPlan = Get-ExpectedListRequest $createOns
+            $jobs.d.Expected = $listPlan.Requests
+        }
         Prepare  = { , $listIds }
         Module   = { param($ids, $throttleArgs) Get-RrInventory -CreatedAfter $listFrom -CreatedBefore $listTo @throttleArgs }
         Script   = { param($ids)
@@ -264,15 +278,9 @@ try {
     Import-Module (Get-RrModulePath)
     Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey $emulator.ApiKey -ApiToken $emulator.ApiToken
 
-    Write-Host "Creating $($ListInventories.ToString('N0')) inventories over $ListDays days for (d)..."
-    Reset-Emulator
-    $createOns = Get-SpreadTime $listFrom ([timespan]::FromDays($ListDays)) $ListInventories
-    $listIds = New-Inventory $ListInventories $createOns
-    $listPlan = Get-ExpectedListRequest $createOns
-    $jobs.d.Expected = $listPlan.Requests
-
     foreach ($key in $jobs.Keys) {
         $job = $jobs[$key]
+        & $job.Setup
         $throttleArgs = @{}
         $hasThrottle = (Get-Command $job.Cmdlet).Parameters.ContainsKey('ThrottleLimit')
         if ($hasThrottle) { $throttleArgs.ThrottleLimit = $Throttle }
@@ -308,7 +316,7 @@ try {
             ModuleRequests = [int](Get-Median $requests.Module)
             ScriptRequests = [int](Get-Median $requests.Script)
         }
-        $row | Add-Member -NotePropertyMembers @{ LimitSeconds = $row.ModuleRequests * $LatencyMs / 1000 / $Throttle }
+        $row | Add-Member -NotePropertyMembers @{ LimitSeconds = [Math]::Ceiling($row.ModuleRequests / $Throttle) * $LatencyMs / 1000 }
         $rows.Add($row)
         Write-Host ("{0}: module {1:N2} s ({2} requests{3}), script {4:N2} s ({5} requests): {6:N2}x the script; limit {7:N2} s, module {8:N2}x the limit." -f
             $row.Job, $row.ModuleSeconds, $row.ModuleRequests, $(if ($hasThrottle) { ", -ThrottleLimit $Throttle" } else { ', no -ThrottleLimit' }),
@@ -321,11 +329,11 @@ try {
     Write-Host ''
     Write-Host ("Fast where the service is far away: {0} ms per request, throttle {1}, median of {2} run(s) after a warm-up (emulator on 127.0.0.1, this machine: {3} cores)." -f
         $LatencyMs, $Throttle, $Runs, [Environment]::ProcessorCount)
-    Write-Host "Script: Invoke-RestMethod in ForEach-Object -Parallel -ThrottleLimit $Throttle. Limit: requests x latency / throttle."
+    Write-Host "Script: Invoke-RestMethod in ForEach-Object -Parallel -ThrottleLimit $Throttle. Limit: requests x latency / throttle, in whole rounds."
     $noThrottle = @($rows | Where-Object { -not $_.Throttled } | ForEach-Object Cmdlet | Select-Object -Unique)
     if ($noThrottle.Count) { Write-Host "Note: $($noThrottle -join ', ') ha$(if ($noThrottle.Count -eq 1) { 's' } else { 've' }) no -ThrottleLimit in this build: those rows ran without it (marked *)." }
     Write-Host ''
-    Write-Host "| Job (latency $LatencyMs ms, throttle $Throttle) | Requests (module / script) | Module | Script | Module / script (goal <= $GoalScriptRatio) | Limit | Module / limit (goal <= $GoalLimitRatio) |"
+    Write-Host ("| Job (latency {0} ms, throttle {1}) | Requests (module / script) | Module | Script | Module / script (goal <= {2:N1}) | Limit | Module / limit (goal <= {3:N1}) |" -f $LatencyMs, $Throttle, $GoalScriptRatio, $GoalLimitRatio)
     Write-Host '|---|---|---|---|---|---|---|'
     foreach ($row in $rows) {
         Write-Host ('| {0}{1} | {2} / {3} | {4:N2} s | {5:N2} s | {6:N2}x | {7:N2} s | {8:N2}x |' -f $row.Markdown, $(if ($row.Throttled) { '' } else { ' *' }),
@@ -334,9 +342,9 @@ try {
     Write-Host ''
     $scriptMet = @($rows | Where-Object { $_.ModuleSeconds / $_.ScriptSeconds -le $GoalScriptRatio }).Count
     $limitMet = @($rows | Where-Object { $_.ModuleSeconds / $_.LimitSeconds -le $GoalLimitRatio }).Count
-    Write-Host ("Module no slower than the script (<= {0}x): {1} of {2} jobs; within {3}x of the limit: {4} of {2} jobs." -f $GoalScriptRatio, $scriptMet, $rows.Count, $GoalLimitRatio, $limitMet)
+    Write-Host ("Module no slower than the script (<= {0:N1}x): {1} of {2} jobs; within {3:N1}x of the limit: {4} of {2} jobs." -f $GoalScriptRatio, $scriptMet, $rows.Count, $GoalLimitRatio, $limitMet)
     Write-Host ("(d) as the script plans it (windows in parallel, pages of a window in sequence) cannot beat its longest window: {0} pages x {1} ms = {2:N2} s, against a limit of {3:N2} s." -f
-        $listPlan.LongestWindowPages, $LatencyMs, ($listPlan.LongestWindowPages * $LatencyMs / 1000), ($listPlan.Requests * $LatencyMs / 1000 / $Throttle))
+        $listPlan.LongestWindowPages, $LatencyMs, ($listPlan.LongestWindowPages * $LatencyMs / 1000), ([Math]::Ceiling($listPlan.Requests / $Throttle) * $LatencyMs / 1000))
 }
 finally {
     if (Get-Command Disconnect-RrService -ErrorAction Ignore) { Disconnect-RrService }

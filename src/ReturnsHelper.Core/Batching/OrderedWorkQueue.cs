@@ -27,8 +27,9 @@ namespace ReturnsHelper.Batching
     ///   ran (its failure, if any, is then rethrown to the consumer), and each unit is started exactly once by the
     ///   caller that created it. What a unit sends more than once (retries) is the HTTP core's business: the same
     ///   idempotency key per logical write.
-    /// - No lost wake-up. Every post and every completion releases <see cref="signal"/> after changing state, and the
-    ///   consumer re-checks state after every wake; a counted semaphore cannot miss a release.
+    /// - No lost wake-up. Every post releases <see cref="signal"/> after queueing its action, and every unit's
+    ///   completion releases it from a continuation, i.e. after the task is marked complete; the consumer re-checks
+    ///   state after every wake, and a counted semaphore cannot miss a release.
     /// - Cancellation. All units share one token (Ctrl+C cancels every request at once), and a consumer waiting on
     ///   the queue wakes with <see cref="OperationCanceledException"/>.
     /// </summary>
@@ -80,6 +81,8 @@ namespace ReturnsHelper.Batching
             running++;
             window.Enqueue(unit);
             unit.Task = RunUnitAsync(unit, work);
+            // Signalled by a continuation, so the consumer that wakes already sees the task completed.
+            unit.Task.ContinueWith(_ => signal.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return unit;
         }
 
@@ -92,7 +95,6 @@ namespace ReturnsHelper.Batching
             finally
             {
                 lock (gate) running--;
-                signal.Release();
             }
         }
 

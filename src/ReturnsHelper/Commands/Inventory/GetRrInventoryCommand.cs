@@ -93,7 +93,7 @@ namespace ReturnsHelper.Commands
             WarnAboutUnknownCodes();
             if (ParameterSetName == ByIdSet)
             {
-                byIdQueue = NewWorkQueue(EffectiveThrottleLimit);
+                byIdQueue = NewWorkQueue(first != null ? 1 : EffectiveThrottleLimit);
                 byIdLog = LogFor(byIdQueue);
                 byIdProgress = new ItemProgress(this, "Get-RrInventory", "return inventories");
             }
@@ -116,7 +116,8 @@ namespace ReturnsHelper.Commands
                 byIdQueue.RunReady();
                 InputIds.ForEach(this, ReturnInventoryId, InputIds.InventoryIdNames, null, id =>
                 {
-                    if (filter.Done) return; // -First reached: fetch nothing more
+                    if (first != null) byIdQueue.RunAll(); // -First: one at a time, so that nothing is fetched once it is reached
+                    if (filter.Done) return;
                     byIdQueue.Start(async (unit, ct) =>
                     {
                         try
@@ -166,8 +167,10 @@ namespace ReturnsHelper.Commands
             {
                 Pump(queue, () =>
                 {
-                    for (var w = 0; w < windows.Count && !filter.Done; w++)
+                    for (var w = 0; w < windows.Count; w++)
                     {
+                        if (stopAtFirst) queue.RunAll(); // the previous window decides whether -First still needs this one
+                        if (filter.Done) break;
                         var index = w;
                         queue.Start((unit, ct) => InventoryApi.WalkWindowAsync(session, index, windows.Count, windows[index].Key, windows[index].Value, PageSize,
                             readAhead: !stopAtFirst, async (page, position) =>

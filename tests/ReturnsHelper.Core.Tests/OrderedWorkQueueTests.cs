@@ -1,0 +1,283 @@
+using ReturnsHelper.Batching;
+
+namespace ReturnsHelper.Core.Tests
+{
+    /// <summary>The concurrency engine: bounded concurrency and window, input order, one consumer, failures, cancellation.</summary>
+    public class OrderedWorkQueueTests
+    {
+        static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+        /// <summary>Units whose completion the test controls, counting how many run at once.</summary>
+        sealed class Gates
+        {
+            readonly List<TaskCompletionSource<bool>> gates = new();
+            int running;
+            public int MaxRunning;
+            public int Started;
+
+            public TaskCompletionSource<bool> this[int i] { get { lock (gates) { while (gates.Count <= i) gates.Add(new(TaskCreationOptions.RunContinuationsAsynchronously)); return gates[i]; } } }
+
+            public Func<WorkUnit, CancellationToken, Task> Unit(int i, List<int> output) => async (unit, ct) =>
+            {
+                Interlocked.Increment(ref Started);
+                var now = Interlocked.Increment(ref running);
+                lock (gates) MaxRunning = Math.Max(MaxRunning, now);
+                try
+                {
+                    await this[i].Task.WaitAsync(ct);
+                    unit.Post(() => output.Add(i));
+                }
+                finally { Interlocked.Decrement(ref running); }
+            };
+        }
+
+        static void Eventually(Func<bool> condition)
+        {
+            var deadline = DateTime.UtcNow + Patience;
+            while (!condition())
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not become true in time.");
+                Thread.Sleep(5);
+            }
+        }
+
+        [Fact]
+        public void Output_is_in_start_order_when_units_finish_in_reverse()
+        {
+            var queue = new OrderedWorkQueue(4, CancellationToken.None);
+            var gates = new Gates();
+            var output = new List<int>();
+            for (var i = 0; i < 4; i++) queue.Start(gates.Unit(i, output));
+            for (var i = 3; i >= 0; i--) gates[i].SetResult(true);
+            queue.RunAll();
+            Assert.Equal(new[] { 0, 1, 2, 3 }, output);
+            Assert.Equal(0, queue.Count);
+        }
+
+        [Fact]
+        public void Newer_results_wait_for_the_oldest_unit()
+        {
+            var queue = new OrderedWorkQueue(3, CancellationToken.None);
+            var gates = new Gates();
+            var output = new List<int>();
+            for (var i = 0; i < 3; i++) queue.Start(gates.Unit(i, output));
+            gates[1].SetResult(true);
+            gates[2].SetResult(true);
+            Eventually(() => { queue.RunReady(); return queue.Count == 3; });
+            Thread.Sleep(50);
+            queue.RunReady();
+            Assert.Empty(output); // 1 and 2 are done, but 0 is not
+            gates[0].SetResult(true);
+            queue.RunAll();
+            Assert.Equal(new[] { 0, 1, 2 }, output);
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(4)]
+        [InlineData(16)]
+        public void Never_more_units_in_flight_than_the_throttle_limit(int throttle)
+        {
+            var queue = new OrderedWorkQueue(throttle, CancellationToken.None);
+            var running = 0;
+            var maxRunning = 0;
+            var output = new List<int>();
+            for (var i = 0; i < 60; i++)
+            {
+                var n = i;
+                queue.Start(async (unit, ct) =>
+                {
+                    var now = Interlocked.Increment(ref running);
+                    lock (output) maxRunning = Math.Max(maxRunning, now);
+                    await Task.Delay(n % 3 == 0 ? 15 : 1, ct);
+                    Interlocked.Decrement(ref running);
+                    unit.Post(() => output.Add(n));
+                });
+                Assert.True(queue.Count <= throttle);
+            }
+            queue.RunAll();
+            Assert.Equal(Enumerable.Range(0, 60), output);
+            Assert.True(maxRunning <= throttle, $"{maxRunning} units ran at once with a limit of {throttle}");
+            if (throttle > 1) Assert.True(maxRunning > 1, "the units never overlapped");
+        }
+
+        [Fact]
+        public void Start_blocks_while_the_window_is_full_and_resumes_when_the_oldest_finishes()
+        {
+            var queue = new OrderedWorkQueue(2, CancellationToken.None);
+            var gates = new Gates();
+            var output = new List<int>();
+            queue.Start(gates.Unit(0, output));
+            queue.Start(gates.Unit(1, output));
+            var third = Task.Run(() => queue.Start(gates.Unit(2, output)));
+            Thread.Sleep(100);
+            Assert.False(third.IsCompleted);
+            Assert.Equal(2, gates.Started);
+            gates[0].SetResult(true);
+            Assert.True(third.Wait(Patience));
+            Assert.Equal(new[] { 0 }, output);
+            gates[1].SetResult(true);
+            gates[2].SetResult(true);
+            queue.RunAll();
+            Assert.Equal(new[] { 0, 1, 2 }, output);
+        }
+
+        [Fact]
+        public void TryStart_refuses_when_every_slot_is_running_but_not_when_a_finished_unit_waits_for_the_consumer()
+        {
+            var queue = new OrderedWorkQueue(1, CancellationToken.None);
+            var gates = new Gates();
+            var output = new List<int>();
+            queue.Start(gates.Unit(0, output));
+            Assert.Null(queue.TryStart(gates.Unit(1, output)));
+            gates[0].SetResult(true);
+            WorkUnit started = null;
+            Eventually(() => (started = queue.TryStart(gates.Unit(1, output))) != null);
+            gates[1].SetResult(true);
+            queue.RunAll();
+            Assert.Equal(new[] { 0, 1 }, output);
+        }
+
+        [Fact]
+        public void A_failed_unit_is_rethrown_in_its_turn_after_the_older_units_output()
+        {
+            var queue = new OrderedWorkQueue(3, CancellationToken.None);
+            var output = new List<int>();
+            queue.Start(async (unit, ct) => { await Task.Delay(50, ct); unit.Post(() => output.Add(0)); });
+            queue.Start((unit, ct) => throw new InvalidOperationException("boom"));
+            queue.Start((unit, ct) => { unit.Post(() => output.Add(2)); return Task.CompletedTask; });
+            var e = Assert.Throws<InvalidOperationException>(() => queue.RunAll());
+            Assert.Equal("boom", e.Message);
+            Assert.Equal(new[] { 0 }, output);
+            queue.RunAll(); // the rest is still there
+            Assert.Equal(new[] { 0, 2 }, output);
+        }
+
+        [Fact]
+        public void Best_effort_finish_writes_what_it_can_and_swallows_failures()
+        {
+            var queue = new OrderedWorkQueue(3, CancellationToken.None);
+            var output = new List<int>();
+            queue.Start((unit, ct) => { unit.Post(() => throw new InvalidOperationException("a write fails")); unit.Post(() => output.Add(0)); return Task.CompletedTask; });
+            queue.Start((unit, ct) => throw new InvalidOperationException("a unit fails"));
+            queue.Start(async (unit, ct) => { await Task.Delay(30, ct); unit.Post(() => output.Add(2)); });
+            queue.RunAllBestEffort();
+            Assert.Equal(new[] { 0, 2 }, output);
+            Assert.Equal(0, queue.Count);
+        }
+
+        [Fact]
+        public void Cancellation_stops_every_unit_and_wakes_the_waiting_consumer()
+        {
+            using var cts = new CancellationTokenSource();
+            var queue = new OrderedWorkQueue(4, cts.Token);
+            var cancelled = 0;
+            for (var i = 0; i < 4; i++)
+                queue.Start(async (unit, ct) =>
+                {
+                    try { await Task.Delay(Timeout.Infinite, ct); }
+                    catch (OperationCanceledException) { Interlocked.Increment(ref cancelled); throw; }
+                });
+            var consumer = Task.Run(() => queue.RunAll());
+            Thread.Sleep(50);
+            cts.Cancel();
+            var e = Assert.ThrowsAny<AggregateException>(() => consumer.Wait(Patience));
+            Assert.IsAssignableFrom<OperationCanceledException>(e.InnerException);
+            Eventually(() => Volatile.Read(ref cancelled) == 4);
+        }
+
+        [Fact]
+        public void Log_lines_do_not_wait_for_older_units()
+        {
+            var queue = new OrderedWorkQueue(2, CancellationToken.None);
+            var gates = new Gates();
+            var output = new List<string>();
+            queue.Start(async (unit, ct) => { await gates[0].Task; unit.Post(() => output.Add("result 0")); });
+            queue.Start((unit, ct) => { queue.PostNow(() => output.Add("log 1")); unit.Post(() => output.Add("result 1")); return Task.CompletedTask; });
+            Eventually(() => { queue.RunReady(); return output.Contains("log 1"); });
+            Assert.Equal(new[] { "log 1" }, output);
+            gates[0].SetResult(true);
+            queue.RunAll();
+            Assert.Equal(new[] { "log 1", "result 0", "result 1" }, output);
+        }
+
+        [Fact]
+        public void Actions_run_only_on_the_consumer_thread()
+        {
+            var queue = new OrderedWorkQueue(4, CancellationToken.None);
+            var consumer = Environment.CurrentManagedThreadId;
+            var threads = new List<int>();
+            for (var i = 0; i < 20; i++)
+                queue.Start(async (unit, ct) => { await Task.Yield(); unit.Post(() => threads.Add(Environment.CurrentManagedThreadId)); queue.PostNow(() => threads.Add(Environment.CurrentManagedThreadId)); });
+            queue.RunAll();
+            Assert.Equal(40, threads.Count);
+            Assert.All(threads, t => Assert.Equal(consumer, t));
+        }
+
+        [Fact]
+        public async Task PostAsync_holds_a_unit_back_while_too_many_of_its_posts_wait()
+        {
+            var queue = new OrderedWorkQueue(2, CancellationToken.None);
+            var posted = 0;
+            var output = new List<int>();
+            var unitDone = new TaskCompletionSource<bool>();
+            queue.Start(async (unit, ct) =>
+            {
+                for (var i = 0; i < 10; i++)
+                {
+                    var n = i;
+                    await unit.PostAsync(() => output.Add(n), maxWaiting: 3, waitUntilRun: false, ct);
+                    Interlocked.Increment(ref posted);
+                }
+                unitDone.SetResult(true);
+            });
+            await Task.Delay(100);
+            Assert.Equal(3, Volatile.Read(ref posted)); // the consumer has not looked yet: only 3 may wait
+            queue.RunAll();
+            Assert.Equal(Enumerable.Range(0, 10), output);
+            Assert.True(unitDone.Task.IsCompleted);
+        }
+
+        [Fact]
+        public async Task PostAsync_with_wait_until_run_completes_after_the_action_ran()
+        {
+            var queue = new OrderedWorkQueue(1, CancellationToken.None);
+            var ran = false;
+            var sawRun = false;
+            queue.Start(async (unit, ct) =>
+            {
+                await unit.PostAsync(() => ran = true, maxWaiting: 4, waitUntilRun: true, ct);
+                sawRun = ran;
+            });
+            await Task.Delay(50);
+            Assert.False(ran);
+            queue.RunAll();
+            Assert.True(sawRun);
+        }
+
+        [Fact]
+        public void Thousands_of_instant_units_never_leave_the_consumer_waiting()
+        {
+            // A unit that completes right after its last post is the race where a wake-up could be lost.
+            var consumer = Task.Run(() =>
+            {
+                var queue = new OrderedWorkQueue(4, CancellationToken.None);
+                var count = 0;
+                for (var i = 0; i < 20000; i++)
+                {
+                    // Most post nothing: then the completion is the only wake-up there is.
+                    if (i % 10 == 0) queue.Start((unit, ct) => { unit.Post(() => Interlocked.Increment(ref count)); return Task.CompletedTask; });
+                    else queue.Start((unit, ct) => { Interlocked.Increment(ref count); return Task.CompletedTask; });
+                }
+                queue.RunAll();
+                return count;
+            });
+            Assert.True(consumer.Wait(TimeSpan.FromSeconds(60)), "the consumer hung");
+            Assert.Equal(20000, consumer.Result);
+        }
+
+        [Fact]
+        public void A_throttle_limit_below_one_is_refused()
+            => Assert.Throws<ArgumentOutOfRangeException>(() => new OrderedWorkQueue(0, CancellationToken.None));
+    }
+}
