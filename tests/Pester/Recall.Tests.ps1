@@ -103,13 +103,24 @@ Describe 'New-RrRecall batching and output' {
         ($recalls | Format-Table | Out-String) | Should -Match 'RecallNumber'
     }
 
-    It 'writes each batch''s recalls as soon as that batch succeeds' {
+    It 'with -ThrottleLimit 1, writes each batch''s recalls before the next batch is sent' {
         $ids = New-TestInventory -Count 4
         $callsSeenAtFirstOutput = $null
-        $ids | New-RrRecall -BatchSize 2 | ForEach-Object {
+        $ids | New-RrRecall -BatchSize 2 -ThrottleLimit 1 | ForEach-Object {
             if ($null -eq $callsSeenAtFirstOutput) { $callsSeenAtFirstOutput = (Get-CreateCalls).Count }
         }
         $callsSeenAtFirstOutput | Should -Be 1
+    }
+
+    It 'streams: the first recall is written while at most -ThrottleLimit batches were sent' {
+        $ids = New-TestInventory -Count 200
+        $callsSeenAtFirstOutput = $null
+        $ids | New-RrRecall -BatchSize 10 | ForEach-Object {
+            if ($null -eq $callsSeenAtFirstOutput) { $callsSeenAtFirstOutput = (Get-CreateCalls).Count }
+        }
+        $callsSeenAtFirstOutput | Should -BeGreaterThan 0
+        $callsSeenAtFirstOutput | Should -BeLessOrEqual 4
+        Get-CreateCalls | Should -HaveCount 20
     }
 
     It 'works when the service puts the list under data and uses the nested 2022 recall shape' {
@@ -198,7 +209,8 @@ Describe 'New-RrRecall errors' {
         try {
             $ids = New-TestInventory -Count 4
             $null = Invoke-RrEmulatorControl -Emulator $emulator -Method POST -Path 'faults' -Body @{ path = 'Recall/createRecallByReturnInventoryId'; kind = 'status'; status = 503; retryAfterSeconds = 0; count = 2 }
-            $recalls = $ids | New-RrRecall -BatchSize 2 -Session $session -ErrorVariable failures -ErrorAction SilentlyContinue
+            # One batch at a time, so that both injected 503s hit the first batch.
+            $recalls = $ids | New-RrRecall -BatchSize 2 -ThrottleLimit 1 -Session $session -ErrorVariable failures -ErrorAction SilentlyContinue
             @($failures.TargetObject) | Sort-Object | Should -Be ($ids[0..1] | Sort-Object)
             $failures[0].FullyQualifiedErrorId | Should -BeLike 'RrApi.*'
             @($recalls.RecallInventoryList.ReturnInventoryId) | Sort-Object | Should -Be ($ids[2..3] | Sort-Object)

@@ -102,7 +102,7 @@ namespace ReturnsHelper.Core.Tests
         }
 
         [Fact]
-        public void Start_blocks_while_the_window_is_full_and_resumes_when_the_oldest_finishes()
+        public async Task Start_blocks_while_the_window_is_full_and_resumes_when_the_oldest_finishes()
         {
             var queue = new OrderedWorkQueue(2, CancellationToken.None);
             var gates = new Gates();
@@ -114,7 +114,7 @@ namespace ReturnsHelper.Core.Tests
             Assert.False(third.IsCompleted);
             Assert.Equal(2, gates.Started);
             gates[0].SetResult(true);
-            Assert.True(third.Wait(Patience));
+            await third.WaitAsync(Patience);
             Assert.Equal(new[] { 0 }, output);
             gates[1].SetResult(true);
             gates[2].SetResult(true);
@@ -256,7 +256,7 @@ namespace ReturnsHelper.Core.Tests
         }
 
         [Fact]
-        public void Thousands_of_instant_units_never_leave_the_consumer_waiting()
+        public async Task Thousands_of_instant_units_never_leave_the_consumer_waiting()
         {
             // A unit that completes right after its last post is the race where a wake-up could be lost.
             var consumer = Task.Run(() =>
@@ -272,8 +272,7 @@ namespace ReturnsHelper.Core.Tests
                 queue.RunAll();
                 return count;
             });
-            Assert.True(consumer.Wait(TimeSpan.FromSeconds(60)), "the consumer hung");
-            Assert.Equal(20000, consumer.Result);
+            Assert.Equal(20000, await consumer.WaitAsync(TimeSpan.FromSeconds(60))); // a TimeoutException: the consumer hung
         }
 
         [Fact]
