@@ -50,6 +50,45 @@ BeforeAll {
         @($output | ForEach-Object { "$_" })
     }
 
+    # A PowerShell instance (another runspace of this process, so its streams and Stop() can be watched) that imports
+    # the module, connects to $Target and runs $Script with $Ids.
+    function New-ModuleInstance([scriptblock] $Script, $Target, $Ids) {
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+                param($modulePath, $base, $key, $token)
+                Import-Module $modulePath
+                Connect-RrService -BaseUri $base -ApiKey $key -ApiToken $token
+            }).AddArgument((Get-RrModulePath)).AddArgument($Target.UserApiBase).AddArgument($Target.ApiKey).AddArgument($Target.ApiToken)
+        $null = $ps.AddStatement().AddScript($Script).AddArgument($Ids)
+        $ps
+    }
+
+    # Runs $Ids through New-RrRecall while $Faults hit the create endpoint, then checks exactly-once: every id in
+    # exactly one active recall, every input id in the output or an error, output in input order, $Batches logical
+    # writes, and the faults really happened (retries that reused their keys, replays of committed writes).
+    function Assert-ExactlyOnceUnderFaults([long[]] $Ids, [hashtable[]] $Faults, [int] $Throttle, [int] $Batches) {
+        $session = Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey $emulator.ApiKey -ApiToken $emulator.ApiToken -MaxAttempts 10 -MaxRetrySeconds 120 -PassThru
+        $path = 'Recall/createRecallByReturnInventoryId'
+        foreach ($fault in $Faults) { $fault.path = $path; Add-Fault $fault }
+        $recalls = @($Ids | New-RrRecall -Session $session -ThrottleLimit $Throttle -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $failures | Should -HaveCount 0
+
+        $active = @(Get-ActiveRecalledId)
+        $active | Should -HaveCount $Ids.Count
+        @($active | Sort-Object -Unique) | Should -HaveCount $Ids.Count
+        Compare-Object ($active | Sort-Object) ($Ids | Sort-Object) | Should -BeNullOrEmpty
+
+        $reported = @($recalls.RecallInventoryList.ReturnInventoryId) + @($failures.TargetObject)
+        Compare-Object ($reported | Sort-Object -Unique) ($Ids | Sort-Object) | Should -BeNullOrEmpty
+        @($recalls.RecallInventoryList.ReturnInventoryId) | Should -Be $Ids
+
+        $calls = Get-ApiCall $path
+        @($calls | ForEach-Object idempotencyKey | Select-Object -Unique) | Should -HaveCount $Batches
+        $calls.Count | Should -BeGreaterThan $Batches
+        @($calls | Group-Object idempotencyKey | Where-Object Count -gt 1).Count | Should -BeGreaterThan 0
+        @($calls | Where-Object replayed).Count | Should -BeGreaterThan 0
+    }
+
     Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey $emulator.ApiKey -ApiToken $emulator.ApiToken
     $script:farSession = Connect-RrService -BaseUri $far.UserApiBase -ApiKey $far.ApiKey -ApiToken $far.ApiToken -PassThru
     Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey $emulator.ApiKey -ApiToken $emulator.ApiToken
@@ -139,15 +178,16 @@ Describe 'Input order and -ThrottleLimit' {
         $answered | Should -Be $ids
     }
 
-    It 'New-RrRecall writes recalls in batch order while a slow first batch is overtaken' {
+    It 'New-RrRecall sends up to -ThrottleLimit batches at once and writes the recalls in batch order' {
         $ids = @(New-TestInventory -Count 40)
-        Add-Fault @{ path = 'Recall/createRecallByReturnInventoryId'; kind = 'delay'; delayMs = 1500; count = 1 }
+        Add-Fault @{ path = 'Recall/createRecallByReturnInventoryId'; kind = 'delay'; delayMs = 1500; count = 4 }
         $recalls = @($ids | New-RrRecall -BatchSize 10)
         $recalls | Should -HaveCount 4
         for ($i = 0; $i -lt 4; $i++) { @($recalls[$i].RecallInventoryList.ReturnInventoryId) | Should -Be $ids[($i * 10)..($i * 10 + 9)] }
-        # The first batch finished last in the emulator: the others ran while it waited.
-        $recallIds = @(Invoke-RrEmulatorControl -Emulator $emulator -Path 'recalls' | Sort-Object recallId | ForEach-Object { $_.recallInventoryList[0].returnInventoryId })
-        $recallIds[-1] | Should -Be $ids[0]
+        # Each batch was held 1.5 s by the emulator; all four arrived before the first of them was answered.
+        $arrived = @(Get-ApiCall 'Recall/createRecallByReturnInventoryId' | ForEach-Object { [datetime]$_.time } | Sort-Object)
+        $arrived | Should -HaveCount 4
+        ($arrived[-1] - $arrived[0]).TotalMilliseconds | Should -BeLessThan 1500
     }
 
     It 'Set-RrInventoryHandling -PassThru writes in input order and sends each id once' {
@@ -183,16 +223,23 @@ Describe 'Input order and -ThrottleLimit' {
         { Get-RrInventory -ReturnInventoryId 1 -ThrottleLimit 17 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
     }
 
-    It 'lists windows concurrently and writes them in creation order' {
+    It 'lists the pages of a window concurrently once its size is known, and writes them in creation order' {
         $t0 = [datetime]::SpecifyKind([datetime]::UtcNow.Date.AddDays(-700), 'Utc')
-        $items = foreach ($day in 0, 70, 140, 190) { foreach ($m in 1..3) { @{ createOn = $t0.AddDays($day).AddMinutes($m).ToString('o') } } }
+        # 12 records in the first window (6 pages of 2), 2 in each later one.
+        $items = @(foreach ($m in 1..12) { @{ createOn = $t0.AddMinutes($m).ToString('o') } }) +
+        @(foreach ($day in 70, 140, 190) { foreach ($m in 1..2) { @{ createOn = $t0.AddDays($day).AddMinutes($m).ToString('o') } } })
         $created = Invoke-RrEmulatorControl -Emulator $emulator -Method POST -Path 'inventories' -Body @($items)
-        Add-Fault @{ path = 'ReturnInventory/list'; kind = 'delay'; delayMs = 1500; count = 1 }
-        $listed = @(Get-RrInventory -CreatedAfter $t0 -CreatedBefore $t0.AddDays(200))
+        # The first page answers at once (it tells the window's size); the next four are each held 1.5 s.
+        Add-Fault @{ path = 'ReturnInventory/list'; kind = 'delay'; delayMs = 0; count = 1 }
+        Add-Fault @{ path = 'ReturnInventory/list'; kind = 'delay'; delayMs = 1500; count = 4 }
+        $listed = @(Get-RrInventory -CreatedAfter $t0 -CreatedBefore $t0.AddDays(200) -PageSize 2)
         $listed.ReturnInventoryId | Should -Be @($created.returnInventoryId)
-        # The first window's request was delayed: the other windows were fetched meanwhile.
-        $windowsAnswered = @(Get-ApiCall 'ReturnInventory/list' | ForEach-Object { $_.query })
-        $windowsAnswered[0] | Should -Not -Match ([regex]::Escape([uri]::EscapeDataString($t0.ToString("yyyy-MM-dd'T'HH:mm:ss"))))
+        $calls = @(Get-ApiCall 'ReturnInventory/list')
+        $calls | Should -HaveCount 9   # 6 pages in the first window, 1 in each of the others
+        # Four requests were held 1.5 s each and all four arrived within less than that: they were in flight together.
+        $delayed = @($calls | Where-Object { $_.fault -eq 'delay' } | ForEach-Object { [datetime]$_.time } | Sort-Object)
+        $delayed.Count | Should -Be 5
+        ($delayed[4] - $delayed[1]).TotalMilliseconds | Should -BeLessThan 1500
     }
 }
 
@@ -201,14 +248,8 @@ Describe 'Progress for one request per item' {
 
     It 'Set-RrInventoryHandling shows how many of the given inventories are done' {
         $ids = @(New-TestInventory -Count 8 -Target $far)
-        $ps = [powershell]::Create()
+        $ps = New-ModuleInstance -Target $far -Ids $ids -Script { param($ids) Set-RrInventoryHandling -ReturnInventoryId $ids -HandlingCode ohd -ThrottleLimit 2 }
         try {
-            $null = $ps.AddScript({
-                    param($modulePath, $base, $key, $token, $ids)
-                    Import-Module $modulePath
-                    Connect-RrService -BaseUri $base -ApiKey $key -ApiToken $token
-                    Set-RrInventoryHandling -ReturnInventoryId $ids -HandlingCode ohd -ThrottleLimit 2
-                }).AddArgument((Get-RrModulePath)).AddArgument($far.UserApiBase).AddArgument($far.ApiKey).AddArgument($far.ApiToken).AddArgument($ids)
             $null = $ps.Invoke()
             $ps.Streams.Error | Should -HaveCount 0
             $records = @($ps.Streams.Progress | Where-Object RecordType -eq 'Processing')
@@ -226,14 +267,8 @@ Describe 'Ctrl+C with requests in flight' {
     It 'cancels every request in flight at once' {
         $ids = New-TestInventory -Count 40
         Add-Fault @{ path = 'Recall/createRecallByReturnInventoryId'; kind = 'delay'; delayMs = 20000; count = 4 }
-        $ps = [powershell]::Create()
+        $ps = New-ModuleInstance -Target $emulator -Ids $ids -Script { param($ids) $ids | New-RrRecall -BatchSize 10 -ThrottleLimit 4 }
         try {
-            $null = $ps.AddScript({
-                    param($modulePath, $base, $key, $token, $ids)
-                    Import-Module $modulePath
-                    Connect-RrService -BaseUri $base -ApiKey $key -ApiToken $token
-                    $ids | New-RrRecall -BatchSize 10 -ThrottleLimit 4
-                }).AddArgument((Get-RrModulePath)).AddArgument($emulator.UserApiBase).AddArgument($emulator.ApiKey).AddArgument($emulator.ApiToken).AddArgument($ids)
             $async = $ps.BeginInvoke()
             # The emulator takes a fault when a request arrives (and logs the request when it ends): all four taken = four in flight.
             $deadline = [DateTime]::UtcNow.AddSeconds(15)
@@ -300,42 +335,31 @@ Describe 'Retries that fire' {
     }
 }
 
-Describe 'Exactly once under concurrent faults' {
-    BeforeAll { Reset-Emulator }
+Describe 'Exactly once under faults' {
+    BeforeEach { Reset-Emulator }
+
+    It 'recalls 1,000 ids exactly once at -ThrottleLimit <Throttle> through 503s, 429s, dropped connections and commits followed by a drop' -ForEach @(@{ Throttle = 1 }, @{ Throttle = 4 }) {
+        $ids = @(New-TestInventory -Count 1000)
+        Assert-ExactlyOnceUnderFaults -Ids $ids -Throttle $Throttle -Batches 10 -Faults @(
+            @{ kind = 'status'; status = 503; count = 2 },
+            @{ kind = 'drop-after-commit'; count = 2 },
+            @{ kind = 'status'; status = 429; retryAfterSeconds = 1; count = 1 },
+            @{ kind = 'drop-before'; count = 2 },
+            @{ kind = 'drop-after-commit'; count = 1 },
+            @{ kind = 'status'; status = 502; count = 1 })
+    }
 
     It 'recalls 5,000 ids exactly once at -ThrottleLimit 8 while faults hit several batches at once' {
-        $session = Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey $emulator.ApiKey -ApiToken $emulator.ApiToken -MaxAttempts 10 -MaxRetrySeconds 120 -PassThru
         $ids = @(New-TestInventory -Count 5000)
-        $path = 'Recall/createRecallByReturnInventoryId'
-        # Queued in this order and used by consecutive requests: with 8 in flight, each kind lands on several batches at once.
-        foreach ($fault in @(
-                @{ kind = 'status'; status = 503; count = 4 },
-                @{ kind = 'drop-after-commit'; count = 3 },
-                @{ kind = 'status'; status = 429; retryAfterSeconds = 1; count = 3 },
-                @{ kind = 'drop-before'; count = 3 },
-                @{ kind = 'delay'; delayMs = 400; count = 4 },
-                @{ kind = 'drop-after-commit'; count = 3 },
-                @{ kind = 'status'; status = 502; count = 2 },
-                @{ kind = 'status'; status = 504; count = 2 })) {
-            $fault.path = $path
-            Add-Fault $fault
-        }
-        $recalls = @($ids | New-RrRecall -Session $session -ThrottleLimit 8 -ErrorVariable failures -ErrorAction SilentlyContinue)
-        $failures | Should -HaveCount 0
-
-        $active = @(Get-ActiveRecalledId)
-        $active | Should -HaveCount 5000
-        @($active | Sort-Object -Unique) | Should -HaveCount 5000
-        Compare-Object ($active | Sort-Object) ($ids | Sort-Object) | Should -BeNullOrEmpty
-
-        # Every input id is in the output (or in an error), and the output is in input order.
-        $reported = @($recalls.RecallInventoryList.ReturnInventoryId) + @($failures.TargetObject)
-        Compare-Object ($reported | Sort-Object -Unique) ($ids | Sort-Object) | Should -BeNullOrEmpty
-        @($recalls.RecallInventoryList.ReturnInventoryId) | Should -Be $ids
-
-        $calls = Get-ApiCall $path
-        @($calls | ForEach-Object idempotencyKey | Select-Object -Unique) | Should -HaveCount 50
-        @($calls | Group-Object idempotencyKey | Where-Object Count -gt 1).Count | Should -BeGreaterThan 5
-        @($calls | Where-Object replayed).Count | Should -BeGreaterThan 0
+        # Used by consecutive requests in this order: with 8 in flight, each kind lands on several batches at once.
+        Assert-ExactlyOnceUnderFaults -Ids $ids -Throttle 8 -Batches 50 -Faults @(
+            @{ kind = 'status'; status = 503; count = 4 },
+            @{ kind = 'drop-after-commit'; count = 3 },
+            @{ kind = 'status'; status = 429; retryAfterSeconds = 1; count = 3 },
+            @{ kind = 'drop-before'; count = 3 },
+            @{ kind = 'delay'; delayMs = 400; count = 4 },
+            @{ kind = 'drop-after-commit'; count = 3 },
+            @{ kind = 'status'; status = 502; count = 2 },
+            @{ kind = 'status'; status = 504; count = 2 })
     }
 }

@@ -1,5 +1,6 @@
 # New-RrRecall and Stop-RrRecall against the emulator: binding, batching, typed output, per-item errors,
-# partial-success resubmission, bad input, -WhatIf, cancellation, and the exactly-once fault test.
+# partial-success resubmission, bad input, -WhatIf and cancellation. The exactly-once fault tests are in
+# Concurrency.Tests.ps1.
 BeforeAll {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
     Import-RrTestModule | Out-Null
@@ -303,45 +304,5 @@ Describe 'Stop-RrRecall' {
         $recall = @(New-TestInventory -Count 1) | New-RrRecall
         $recall | Stop-RrRecall -WhatIf
         (Get-EmulatorRecall).recallStatusCode | Should -Be 'pending'
-    }
-}
-
-Describe 'Exactly once under faults' {
-    BeforeAll { Reset-Emulator }
-
-    It 'recalls 1,000 ids exactly once at -ThrottleLimit <Throttle> through 503s, 429s, dropped connections and commits followed by a drop' -ForEach @(@{ Throttle = 1 }, @{ Throttle = 4 }) {
-        Reset-Emulator
-        $session = Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey $emulator.ApiKey -ApiToken $emulator.ApiToken -MaxAttempts 10 -MaxRetrySeconds 120 -PassThru
-        $ids = @(New-TestInventory -Count 1000)
-        $path = 'Recall/createRecallByReturnInventoryId'
-        foreach ($fault in @(
-                @{ kind = 'status'; status = 503; count = 2 },
-                @{ kind = 'drop-after-commit'; count = 2 },
-                @{ kind = 'status'; status = 429; retryAfterSeconds = 1; count = 1 },
-                @{ kind = 'drop-before'; count = 2 },
-                @{ kind = 'drop-after-commit'; count = 1 },
-                @{ kind = 'status'; status = 502; count = 1 })) {
-            $fault.path = $path
-            $null = Invoke-RrEmulatorControl -Emulator $emulator -Method POST -Path 'faults' -Body $fault
-        }
-        $recalls = @($ids | New-RrRecall -Session $session -ThrottleLimit $Throttle -ErrorVariable failures -ErrorAction SilentlyContinue)
-        $failures | Should -HaveCount 0
-
-        # Every id is in exactly one (active) recall in the emulator: none lost, none doubled.
-        $active = Get-EmulatorRecall | Where-Object recallStatusCode -ne 'canceled' | ForEach-Object { $_.recallInventoryList } |
-            Where-Object recallInventoryStatusCode -ne 'canceled' | ForEach-Object returnInventoryId
-        @($active) | Should -HaveCount 1000
-        @($active | Sort-Object -Unique) | Should -HaveCount 1000
-        Compare-Object ($active | Sort-Object) ($ids | Sort-Object) | Should -BeNullOrEmpty
-
-        # Every input id appears in the output or in an error.
-        $reported = @($recalls.RecallInventoryList.ReturnInventoryId) + @($failures.TargetObject)
-        Compare-Object ($reported | Sort-Object -Unique) ($ids | Sort-Object) | Should -BeNullOrEmpty
-
-        # The faults really happened: more create calls than batches, retries reused their keys.
-        $calls = Get-CreateCalls
-        $calls.Count | Should -BeGreaterThan 10
-        @($calls | Group-Object idempotencyKey | Where-Object Count -gt 1).Count | Should -BeGreaterThan 0
-        @($calls | ForEach-Object idempotencyKey | Select-Object -Unique).Count | Should -Be 10
     }
 }

@@ -215,44 +215,20 @@ namespace ReturnsHelper.Core.Tests
         }
 
         [Fact]
-        public async Task PostAsync_holds_a_unit_back_while_too_many_of_its_posts_wait()
+        public void RunUntil_returns_when_a_newer_unit_reports_while_older_results_are_written_in_order()
         {
-            var queue = new OrderedWorkQueue(2, CancellationToken.None);
-            var posted = 0;
+            var queue = new OrderedWorkQueue(3, CancellationToken.None);
+            var gates = new Gates();
             var output = new List<int>();
-            var unitDone = new TaskCompletionSource<bool>();
-            queue.Start(async (unit, ct) =>
-            {
-                for (var i = 0; i < 10; i++)
-                {
-                    var n = i;
-                    await unit.PostAsync(() => output.Add(n), maxWaiting: 3, waitUntilRun: false, ct);
-                    Interlocked.Increment(ref posted);
-                }
-                unitDone.SetResult(true);
-            });
-            await Task.Delay(100);
-            Assert.Equal(3, Volatile.Read(ref posted)); // the consumer has not looked yet: only 3 may wait
+            var size = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            queue.Start(gates.Unit(0, output));
+            queue.Start(async (unit, ct) => { size.SetResult(42); unit.Post(() => output.Add(1)); await Task.Yield(); });
+            queue.RunUntil(() => size.Task.IsCompleted);
+            Assert.True(size.Task.IsCompletedSuccessfully);
+            Assert.Empty(output); // unit 0 still runs: unit 1's result waits for it
+            gates[0].SetResult(true);
             queue.RunAll();
-            Assert.Equal(Enumerable.Range(0, 10), output);
-            Assert.True(unitDone.Task.IsCompleted);
-        }
-
-        [Fact]
-        public async Task PostAsync_with_wait_until_run_completes_after_the_action_ran()
-        {
-            var queue = new OrderedWorkQueue(1, CancellationToken.None);
-            var ran = false;
-            var sawRun = false;
-            queue.Start(async (unit, ct) =>
-            {
-                await unit.PostAsync(() => ran = true, maxWaiting: 4, waitUntilRun: true, ct);
-                sawRun = ran;
-            });
-            await Task.Delay(50);
-            Assert.False(ran);
-            queue.RunAll();
-            Assert.True(sawRun);
+            Assert.Equal(new[] { 0, 1 }, output);
         }
 
         [Fact]

@@ -17,7 +17,7 @@ namespace ReturnsHelper.Api
         public long? TotalNumberOfRecords { get; set; }
     }
 
-    /// <summary>Where a page of <see cref="InventoryApi.WalkAsync"/> sits in the walk (for progress reporting).</summary>
+    /// <summary>Where a page sits in a listing of several windows (for progress reporting).</summary>
     public sealed class InventoryWalkPosition
     {
         public InventoryWalkPosition(int windowIndex, int windowCount, DateTime windowFrom, DateTime windowTo, int pageNumber, long recordsRead, long? totalInWindow)
@@ -63,15 +63,10 @@ namespace ReturnsHelper.Api
             }
         }
 
-        /// <summary>One page of the window [from, to) (start inclusive, end exclusive).</summary>
+        /// <summary>One page of the window [from, to) (start inclusive, end exclusive, at most <see cref="MaxWindow"/>).</summary>
         public static async Task<InventoryPage> ListPageAsync(RrSession session, DateTime fromUtc, DateTime toUtc, int pageSize, long offset, IRrLog log, CancellationToken ct)
         {
-            using (var response = await FetchPageAsync(session, fromUtc, toUtc, pageSize, offset, log, ct).ConfigureAwait(false))
-                return ReadPage(session, response);
-        }
-
-        static async Task<RrResponse> FetchPageAsync(RrSession session, DateTime fromUtc, DateTime toUtc, int pageSize, long offset, IRrLog log, CancellationToken ct)
-        {
+            if (pageSize < 1 || pageSize > MaxPageSize) throw new ArgumentOutOfRangeException(nameof(pageSize), pageSize, $"The page size must be between 1 and {MaxPageSize}.");
             var request = RrRequest.Get("ReturnInventory/list", new[]
             {
                 Pair("createFrom", Iso(fromUtc)),
@@ -79,14 +74,13 @@ namespace ReturnsHelper.Api
                 Pair("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)),
                 Pair("offset", offset.ToString(CultureInfo.InvariantCulture)),
             });
-            var response = await session.Client.SendAsync(request, log, ct).ConfigureAwait(false);
-            if (!response.HasPayloadArray("data"))
+            using (var response = await session.Client.SendAsync(request, log, ct).ConfigureAwait(false))
             {
-                response.Dispose();
-                throw new RrApiException(RrErrorKind.InvalidResponse, $"{request} succeeded but its answer has no data list.",
-                    request.Method, request.Path, response.HttpStatus, correlationId: response.CorrelationId);
+                if (!response.HasPayloadArray("data"))
+                    throw new RrApiException(RrErrorKind.InvalidResponse, $"{request} succeeded but its answer has no data list.",
+                        request.Method, request.Path, response.HttpStatus, correlationId: response.CorrelationId);
+                return ReadPage(session, response);
             }
-            return response;
         }
 
         static InventoryPage ReadPage(RrSession session, RrResponse response)
@@ -115,75 +109,20 @@ namespace ReturnsHelper.Api
         }
 
         /// <summary>
-        /// Walks [from, to) window by window (at most 62 days each), one after another; see <see cref="WalkWindowAsync"/>.
-        /// Get-RrInventory walks the windows concurrently instead, one unit of work each.
+        /// True when a window has no records after the page at <paramref name="offset"/> that returned
+        /// <paramref name="count"/> records: a short page, or the window's totalNumberOfRecords reached.
         /// </summary>
-        public static async Task WalkAsync(RrSession session, DateTime fromUtc, DateTime toUtc, int pageSize, bool readAhead,
-            Func<InventoryPage, InventoryWalkPosition, Task<bool>> onPage, IRrLog log, CancellationToken ct)
-        {
-            var windows = Windows(fromUtc, toUtc).ToList();
-            for (var w = 0; w < windows.Count; w++)
-                if (!await WalkWindowAsync(session, w, windows.Count, windows[w].Key, windows[w].Value, pageSize, readAhead, onPage, log, ct).ConfigureAwait(false))
-                    return;
-        }
+        public static bool IsLastPage(long offset, int count, int pageSize, long? totalInWindow)
+            => count < pageSize || (totalInWindow.HasValue && offset + count >= totalInWindow.Value);
 
         /// <summary>
-        /// Walks one window [from, to) (at most 62 days) page by page with record offsets, handing each page to
-        /// <paramref name="onPage"/> as it arrives; onPage returns false to stop. The window ends at
-        /// totalNumberOfRecords or at a short page. Requests are strictly sequential. Without
-        /// <paramref name="readAhead"/> the next page is requested only after onPage returned (so a caller that
-        /// stops early never causes an extra request); with it, the next request goes out as soon as a page's
-        /// answer arrived, while that page is parsed and handed over. Returns false when onPage stopped the walk.
+        /// The offsets of a window's pages after its first, once the first page told the window's size: they can all be
+        /// requested at once (Get-RrInventory does, up to -ThrottleLimit). Without a reported size the pages have to be
+        /// read one after another until a short page (see <see cref="IsLastPage"/>).
         /// </summary>
-        public static async Task<bool> WalkWindowAsync(RrSession session, int windowIndex, int windowCount, DateTime fromUtc, DateTime toUtc,
-            int pageSize, bool readAhead, Func<InventoryPage, InventoryWalkPosition, Task<bool>> onPage, IRrLog log, CancellationToken ct)
+        public static IEnumerable<long> RemainingOffsets(int pageSize, long totalInWindow)
         {
-            if (pageSize < 1 || pageSize > MaxPageSize) throw new ArgumentOutOfRangeException(nameof(pageSize), pageSize, $"The page size must be between 1 and {MaxPageSize}.");
-            if (toUtc - fromUtc > MaxWindow) throw new ArgumentOutOfRangeException(nameof(toUtc), toUtc, $"A window spans at most {MaxWindow.TotalDays} days.");
-            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ct))
-            {
-                Task<RrResponse> Fetch(long at) => FetchPageAsync(session, fromUtc, toUtc, pageSize, at, log, stop.Token);
-
-                long offset = 0;
-                var pageNumber = 1;
-                var pending = Fetch(offset);
-                try
-                {
-                    while (pending != null)
-                    {
-                        InventoryPage page;
-                        long read;
-                        bool windowDone;
-                        using (var response = await pending.ConfigureAwait(false))
-                        {
-                            pending = null;
-                            var count = response.PayloadArray("data").Count();
-                            var total = JsonRead.Long(response.Root, "totalNumberOfRecords");
-                            read = offset + count;
-                            windowDone = count < pageSize || (total.HasValue && read >= total.Value);
-                            if (readAhead && !windowDone) pending = Fetch(read);
-                            page = ReadPage(session, response);
-                        }
-                        var position = new InventoryWalkPosition(windowIndex, windowCount, fromUtc, toUtc, pageNumber, read, page.TotalNumberOfRecords);
-                        if (!await onPage(page, position).ConfigureAwait(false)) return false;
-                        if (windowDone) return true;
-                        offset = read;
-                        pageNumber++;
-                        if (pending == null) pending = Fetch(offset);
-                    }
-                    return true;
-                }
-                finally
-                {
-                    // Stopped early (or failed) with a request in flight: cancel it and release its answer.
-                    if (pending != null)
-                    {
-                        stop.Cancel();
-                        try { (await pending.ConfigureAwait(false)).Dispose(); }
-                        catch (Exception) { /* cancelled or failed: nothing to release */ }
-                    }
-                }
-            }
+            for (long offset = pageSize; offset < totalInWindow; offset += pageSize) yield return offset;
         }
 
         /// <summary>Splits [from, to) into consecutive windows the service accepts; edges are shared, never overlapping.</summary>

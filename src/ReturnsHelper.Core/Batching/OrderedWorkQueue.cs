@@ -17,9 +17,9 @@ namespace ReturnsHelper.Batching
     ///   <see cref="Start"/> first runs the oldest units' actions until the window has room, so at most
     ///   <see cref="ThrottleLimit"/> units exist at once from the consumer's side; <see cref="TryStart"/> (a timer)
     ///   only starts a unit while fewer than ThrottleLimit are running, so requests in flight never exceed it.
-    ///   A unit's own backlog is bounded by the unit (a batch yields one answer; pages use <see cref="WorkUnit.PostAsync"/>).
-    /// - One writer. Actions only ever run inside <see cref="RunReady"/>, <see cref="RunAll"/>, <see cref="Start"/>
-    ///   and <see cref="RunAllBestEffort"/>, which only the consumer calls; so WriteObject, ShouldProcess and
+    ///   A unit's own backlog is bounded by the unit: one request's answer (a batch, an inventory, a page).
+    /// - One writer. Actions only ever run inside <see cref="Start"/>, <see cref="RunReady"/>, <see cref="RunUntil"/>,
+    ///   <see cref="RunAll"/> and <see cref="RunAllBestEffort"/>, which only the consumer calls; so WriteObject, ShouldProcess and
     ///   progress stay on the pipeline thread.
     /// - Input order. Only the oldest unit's actions run; a newer unit's wait until every older unit has finished
     ///   and its actions ran. Log lines (<see cref="PostNow"/>) are diagnostics and run as soon as the consumer looks.
@@ -108,6 +108,13 @@ namespace ReturnsHelper.Batching
         /// <summary>Consumer only: runs everything that can run now, in order, without waiting.</summary>
         public void RunReady() => Pump(() => true, bestEffort: false);
 
+        /// <summary>
+        /// Consumer only: runs actions (waiting for more) until <paramref name="condition"/> holds. The condition may
+        /// look at something a unit sets before it posts or completes (both wake the consumer), e.g. the size a
+        /// listing's first page reports, so the consumer learns it while older units' results are still written.
+        /// </summary>
+        public void RunUntil(Func<bool> condition) => Pump(condition, bestEffort: false);
+
         /// <summary>Consumer only: waits for every unit and runs all of their actions, in order. A unit's failure is rethrown when its turn comes.</summary>
         public void RunAll() => Pump(() => Count == 0, bestEffort: false);
 
@@ -173,38 +180,6 @@ namespace ReturnsHelper.Batching
         {
             posted.Enqueue(action);
             owner.Signal();
-        }
-
-        /// <summary>
-        /// Posts <paramref name="action"/> once fewer than <paramref name="maxWaiting"/> of this unit's posts are
-        /// waiting for the consumer (a long listing window must not buffer pages without limit). With
-        /// <paramref name="waitUntilRun"/>, completes only after the action ran (the caller needs its effect, e.g.
-        /// whether -First was reached, before it sends another request).
-        /// </summary>
-        public async Task PostAsync(Action action, int maxWaiting, bool waitUntilRun, CancellationToken ct)
-        {
-            var room = Room(maxWaiting);
-            await room.WaitAsync(ct).ConfigureAwait(false);
-            var ran = waitUntilRun ? new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously) : null;
-            Post(() =>
-            {
-                try { action(); }
-                finally
-                {
-                    room.Release();
-                    ran?.TrySetResult(true);
-                }
-            });
-            if (ran != null)
-                using (ct.Register(() => ran.TrySetCanceled()))
-                    await ran.Task.ConfigureAwait(false);
-        }
-
-        SemaphoreSlim room;
-        SemaphoreSlim Room(int maxWaiting)
-        {
-            if (maxWaiting < 1) throw new ArgumentOutOfRangeException(nameof(maxWaiting));
-            return LazyInitializer.EnsureInitialized(ref room, () => new SemaphoreSlim(maxWaiting, maxWaiting));
         }
 
         internal bool TryTake(out Action action) => posted.TryDequeue(out action);

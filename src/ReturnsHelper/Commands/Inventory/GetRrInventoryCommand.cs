@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
+using System.Threading.Tasks;
 using ReturnsHelper.Api;
 using ReturnsHelper.Batching;
 using ReturnsHelper.Http;
@@ -26,12 +27,6 @@ namespace ReturnsHelper.Commands
 
         /// <summary>The period listed when neither -CreatedAfter nor -CreatedBefore is given (documented in the help).</summary>
         public const int DefaultDays = 30;
-
-        /// <summary>
-        /// How many fetched pages of one window may wait for the pipeline: enough to overlap fetching with downstream
-        /// work, few enough that memory stays flat however slow the consumer is (at most this many per window in flight).
-        /// </summary>
-        const int PagesAhead = 4;
 
         static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
@@ -145,51 +140,28 @@ namespace ReturnsHelper.Commands
         }
 
         /// <summary>
-        /// The listing: one unit of work per 62-day window, up to -ThrottleLimit windows fetched at once, pages within
-        /// a window in order, and records written in window order (so the output is in creation order, as the
-        /// service sorts it). With -First the windows and pages are walked one request at a time, so no request is
-        /// sent that -First does not need.
+        /// The listing: one unit of work per page, up to -ThrottleLimit at once, written in window and page order
+        /// (creation order, as the service sorts). A window's first page tells its size (totalNumberOfRecords), so
+        /// its other pages are then all known and started at once, while the pages already started keep flowing to
+        /// the pipeline. Without a reported size, or with -First (no request that -First may not need), pages are
+        /// read one after another until a short page.
         /// </summary>
         void List()
         {
             var (fromUtc, toUtc) = Period();
             if (filter.Done) return; // -First 0
             var session = ActiveSession;
-            var stopAtFirst = first != null;
             var windows = InventoryApi.Windows(fromUtc, toUtc).ToList();
-            var queue = NewWorkQueue(stopAtFirst ? 1 : EffectiveThrottleLimit);
+            var queue = NewWorkQueue(first != null ? 1 : EffectiveThrottleLimit);
             var log = LogFor(queue);
-            WriteVerbose($"Listing return inventories created from {InventoryApi.Iso(fromUtc)} to {InventoryApi.Iso(toUtc)} (end excluded) in {session.Environment}, {PageSize} per page, {windows.Count} window(s), {queue.ThrottleLimit} at once.");
+            WriteVerbose($"Listing return inventories created from {InventoryApi.Iso(fromUtc)} to {InventoryApi.Iso(toUtc)} (end excluded) in {session.Environment}, {PageSize} per page, {windows.Count} window(s), {queue.ThrottleLimit} request(s) at once.");
 
-            var sinceProgress = Stopwatch.StartNew();
-            var progressShown = false;
+            var listing = new Listing(this, session, queue, log, windows);
             try
             {
                 Pump(queue, () =>
                 {
-                    for (var w = 0; w < windows.Count; w++)
-                    {
-                        if (stopAtFirst) queue.RunAll(); // the previous window decides whether -First still needs this one
-                        if (filter.Done) break;
-                        var index = w;
-                        queue.Start((unit, ct) => InventoryApi.WalkWindowAsync(session, index, windows.Count, windows[index].Key, windows[index].Value, PageSize,
-                            readAhead: !stopAtFirst, async (page, position) =>
-                            {
-                                // Filtering, -Skip/-First and progress run on the pipeline thread, in output order.
-                                await unit.PostAsync(() =>
-                                {
-                                    if (position.PageNumber == 1 || sinceProgress.Elapsed >= ProgressInterval)
-                                    {
-                                        sinceProgress.Restart();
-                                        WriteProgress(Progress(position));
-                                        progressShown = true;
-                                    }
-                                    foreach (var inventory in page.Items)
-                                        if (filter.Take(inventory)) WriteObject(inventory);
-                                }, PagesAhead, waitUntilRun: stopAtFirst, ct).ConfigureAwait(false);
-                                return !stopAtFirst || !filter.Done;
-                            }, log, ct));
-                    }
+                    for (var w = 0; w < windows.Count && listing.StartWindow(w); w++) { }
                     queue.RunAll();
                 }, finishInFlight: false);
             }
@@ -200,8 +172,99 @@ namespace ReturnsHelper.Commands
             }
             finally
             {
+                listing.CompleteProgress();
+            }
+        }
+
+        /// <summary>One listing's pages on the work queue; every method runs on the pipeline thread.</summary>
+        sealed class Listing
+        {
+            readonly GetRrInventoryCommand cmdlet;
+            readonly RrSession session;
+            readonly OrderedWorkQueue queue;
+            readonly IRrLog log;
+            readonly List<KeyValuePair<DateTime, DateTime>> windows;
+            readonly Stopwatch sinceProgress = Stopwatch.StartNew();
+            bool progressShown;
+
+            public Listing(GetRrInventoryCommand cmdlet, RrSession session, OrderedWorkQueue queue, IRrLog log, List<KeyValuePair<DateTime, DateTime>> windows)
+            {
+                this.cmdlet = cmdlet;
+                this.session = session;
+                this.queue = queue;
+                this.log = log;
+                this.windows = windows;
+            }
+
+            bool OnePageAtATime => cmdlet.first != null;
+
+            /// <summary>Starts every page of window <paramref name="w"/>; false when the listing must stop (-First reached, a page failed).</summary>
+            public bool StartWindow(int w)
+            {
+                long offset = 0;
+                for (var pageNumber = 1; ; pageNumber++)
+                {
+                    if (OnePageAtATime)
+                    {
+                        queue.RunAll(); // the previous page decides whether -First still needs this one
+                        if (cmdlet.filter.Done) return false;
+                    }
+                    var size = StartPage(w, offset, pageNumber);
+                    queue.RunUntil(() => size.IsCompleted); // older pages are written meanwhile
+                    if (size.Status != TaskStatus.RanToCompletion) return false; // failed: rethrown in its turn
+                    var (count, total) = size.Result;
+                    if (InventoryApi.IsLastPage(offset, count, cmdlet.PageSize, total)) return true;
+                    if (total.HasValue && !OnePageAtATime)
+                    {
+                        foreach (var next in InventoryApi.RemainingOffsets(cmdlet.PageSize, total.Value))
+                            StartPage(w, next, ++pageNumber);
+                        return true;
+                    }
+                    offset += count;
+                }
+            }
+
+            /// <summary>Starts one page request; its task gives the page's record count and the window's reported size.</summary>
+            Task<(int Count, long? Total)> StartPage(int w, long offset, int pageNumber)
+            {
+                var size = new TaskCompletionSource<(int, long?)>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var window = windows[w];
+                queue.Start(async (unit, ct) =>
+                {
+                    InventoryPage page;
+                    try
+                    {
+                        page = await InventoryApi.ListPageAsync(session, window.Key, window.Value, cmdlet.PageSize, offset, log, ct).ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        size.TrySetException(e);
+                        throw;
+                    }
+                    size.TrySetResult((page.Items.Count, page.TotalNumberOfRecords));
+                    var position = new InventoryWalkPosition(w, windows.Count, window.Key, window.Value, pageNumber, offset + page.Items.Count, page.TotalNumberOfRecords);
+                    unit.Post(() => Write(page, position)); // after the size is set: this post wakes a consumer waiting for it
+                });
+                return size.Task;
+            }
+
+            /// <summary>Filtering, -Skip/-First and progress, in output order.</summary>
+            void Write(InventoryPage page, InventoryWalkPosition position)
+            {
+                if (position.PageNumber == 1 || sinceProgress.Elapsed >= ProgressInterval)
+                {
+                    sinceProgress.Restart();
+                    cmdlet.WriteProgress(Progress(position));
+                    progressShown = true;
+                }
+                foreach (var inventory in page.Items)
+                    if (cmdlet.filter.Take(inventory)) cmdlet.WriteObject(inventory);
+            }
+
+            public void CompleteProgress()
+            {
                 if (progressShown)
-                    WriteProgress(new ProgressRecord(1, "Get-RrInventory", "Done") { RecordType = ProgressRecordType.Completed });
+                    cmdlet.WriteProgress(new ProgressRecord(1, "Get-RrInventory", "Done") { RecordType = ProgressRecordType.Completed });
             }
         }
 
