@@ -340,12 +340,15 @@ Describe 'Exactly once under faults' {
 
     It 'recalls 1,000 ids exactly once at -ThrottleLimit <Throttle> through 503s, 429s, dropped connections and commits followed by a drop' -ForEach @(@{ Throttle = 1 }, @{ Throttle = 4 }) {
         $ids = @(New-TestInventory -Count 1000)
+        # Each fault is followed by a pass-through (a 0 ms delay), so that at -ThrottleLimit 1 they spread over several
+        # batches instead of all landing on the first batch's retries.
+        $pass = @{ kind = 'delay'; delayMs = 0; count = 1 }
         Assert-ExactlyOnceUnderFaults -Ids $ids -Throttle $Throttle -Batches 10 -Faults @(
-            @{ kind = 'status'; status = 503; count = 2 },
-            @{ kind = 'drop-after-commit'; count = 2 },
-            @{ kind = 'status'; status = 429; retryAfterSeconds = 1; count = 1 },
-            @{ kind = 'drop-before'; count = 2 },
-            @{ kind = 'drop-after-commit'; count = 1 },
+            @{ kind = 'status'; status = 503; count = 2 }, $pass.Clone(),
+            @{ kind = 'drop-after-commit'; count = 2 }, $pass.Clone(),
+            @{ kind = 'status'; status = 429; retryAfterSeconds = 1; count = 1 }, $pass.Clone(),
+            @{ kind = 'drop-before'; count = 2 }, $pass.Clone(),
+            @{ kind = 'drop-after-commit'; count = 1 }, $pass.Clone(),
             @{ kind = 'status'; status = 502; count = 1 })
     }
 
