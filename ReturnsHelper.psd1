@@ -19,6 +19,7 @@
         'Invoke-RrApi'
         'New-RrRecall'
         'Stop-RrRecall'
+        'Get-RrRecall'
         'Get-RrInventory'
         'Set-RrInventoryHandling'
         'Undo-RrInventoryHandling'

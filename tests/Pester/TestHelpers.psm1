@@ -41,6 +41,21 @@ function Get-RrEmulatorPath {
     Get-BuildOutputPath $env:RR_EMULATOR_PATH 'out/emulator/ReturnsHelper.Emulator.dll' 'emulator'
 }
 
+# Every test process keeps its recall ledgers in a folder of its own (never the user's), and an emulator reset empties
+# it: the ledger describes the emulator's recalls, which a reset forgets (and whose ids it then hands out again).
+if (-not $env:RR_LEDGER_PATH) {
+    $env:RR_LEDGER_PATH = Join-Path ([IO.Path]::GetTempPath()) "rr-test-ledger-$PID-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+}
+
+function Clear-RrTestLedger {
+    <# .SYNOPSIS Deletes the recall ledgers of this test process (RR_LEDGER_PATH). #>
+    [CmdletBinding()]
+    param()
+    if ($env:RR_LEDGER_PATH -and (Test-Path -LiteralPath $env:RR_LEDGER_PATH)) {
+        Get-ChildItem -LiteralPath $env:RR_LEDGER_PATH -File | Remove-Item -Force
+    }
+}
+
 function Import-RrTestModule {
     <#
     .SYNOPSIS
@@ -123,7 +138,8 @@ function Invoke-RrEmulatorControl {
     # Invoke-RestMethod writes a JSON array as ONE object; returning it from a variable enumerates it, so
     # @(Invoke-RrEmulatorControl ...) counts the elements and an empty array yields nothing.
     $response = Invoke-RestMethod @request
+    if ($Method -eq 'POST' -and $Path.Trim('/') -eq 'reset') { Clear-RrTestLedger }
     $response
 }
 
-Export-ModuleMember -Function Get-RrModulePath, Get-RrEmulatorPath, Import-RrTestModule, Start-RrTestEmulator, Stop-RrTestEmulator, Invoke-RrEmulatorControl
+Export-ModuleMember -Function Get-RrModulePath, Get-RrEmulatorPath, Import-RrTestModule, Start-RrTestEmulator, Stop-RrTestEmulator, Invoke-RrEmulatorControl, Clear-RrTestLedger

@@ -14,7 +14,11 @@ namespace ReturnsHelper.Api
         public const int MaxBatchSize = 100;
 
         public static Task<IReadOnlyList<Recall>> CreateAsync(RrSession session, IReadOnlyList<long> returnInventoryIds, IRrLog log, CancellationToken ct)
-            => SendAsync(session, "Recall/createRecallByReturnInventoryId", "returnInventoryIdList", returnInventoryIds, log, ct);
+            => CreateAsync(session, returnInventoryIds, RrRequest.NewIdempotencyKey(), log, ct);
+
+        /// <summary>A create with a given idempotency key: the key recorded in the ledger before sending, reused to resolve the batch later.</summary>
+        public static Task<IReadOnlyList<Recall>> CreateAsync(RrSession session, IReadOnlyList<long> returnInventoryIds, string idempotencyKey, IRrLog log, CancellationToken ct)
+            => SendAsync(session, "Recall/createRecallByReturnInventoryId", "returnInventoryIdList", returnInventoryIds, log, ct, idempotencyKey);
 
         public static Task<IReadOnlyList<Recall>> CancelAsync(RrSession session, IReadOnlyList<long> recallIds, IRrLog log, CancellationToken ct)
             => SendAsync(session, "Recall/cancelRecall", "recallIdList", recallIds, log, ct);
@@ -22,9 +26,9 @@ namespace ReturnsHelper.Api
         public static Task<IReadOnlyList<Recall>> CancelByInventoryAsync(RrSession session, IReadOnlyList<long> returnInventoryIds, IRrLog log, CancellationToken ct)
             => SendAsync(session, "Recall/cancelRecallByReturnInventoryId", "returnInventoryIdList", returnInventoryIds, log, ct);
 
-        static async Task<IReadOnlyList<Recall>> SendAsync(RrSession session, string path, string listName, IReadOnlyList<long> ids, IRrLog log, CancellationToken ct)
+        static async Task<IReadOnlyList<Recall>> SendAsync(RrSession session, string path, string listName, IReadOnlyList<long> ids, IRrLog log, CancellationToken ct, string idempotencyKey = null)
         {
-            var request = RrRequest.Write(path, JsonBody.IdList(listName, ids));
+            var request = RrRequest.Write(path, JsonBody.IdList(listName, ids), idempotencyKey ?? RrRequest.NewIdempotencyKey());
             using (var response = await session.Client.SendAsync(request, log, ct).ConfigureAwait(false))
             {
                 if (!response.HasPayloadArray("recallList"))

@@ -8,6 +8,8 @@ namespace ReturnsHelper.Http
     {
         void Verbose(string message);
         void Debug(string message);
+        /// <summary>Something the user must see even without -Verbose (written as a warning).</summary>
+        void Warning(string message);
         bool IsDebugEnabled { get; }
     }
 
@@ -16,6 +18,7 @@ namespace ReturnsHelper.Http
         public static readonly NullLog Instance = new NullLog();
         public void Verbose(string message) { }
         public void Debug(string message) { }
+        public void Warning(string message) { }
         public bool IsDebugEnabled => false;
     }
 }

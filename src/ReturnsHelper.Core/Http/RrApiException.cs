@@ -59,6 +59,15 @@ namespace ReturnsHelper.Http
         /// <summary>Stable identifier for FullyQualifiedErrorId: the service's errorCode when it gave one, else the kind.</summary>
         public string ErrorId => string.IsNullOrEmpty(ErrorCode) ? Kind.ToString() : ErrorCode;
 
+        /// <summary>
+        /// True when the service answered and refused the call, so a write did not happen: a soft error, 401/403, 404,
+        /// 409 or another 4xx. Not for a timeout, a dropped connection, a 5xx, a 429 after the retries or an unreadable
+        /// success: a write's outcome is then unknown.
+        /// </summary>
+        public bool IsDefinitiveRefusal
+            => Kind == RrErrorKind.SoftError || Kind == RrErrorKind.Unauthorized || Kind == RrErrorKind.NotFound
+               || Kind == RrErrorKind.Conflict || Kind == RrErrorKind.HttpError;
+
         /// <summary>True when the error map says which list entries failed (keys like <c>returnInventoryIdList[3]</c>).</summary>
         public bool HasPerEntryErrors => Errors.Keys.Any(k => ListIndex.TryParse(k, out _));
 

@@ -41,7 +41,16 @@ namespace ReturnsHelper.Http
 
         /// <summary>A state-changing call: carries a fresh idempotency key, so it may be retried safely.</summary>
         public static RrRequest Write(string path, byte[] jsonBody, RrApiKind api = RrApiKind.User)
-            => new RrRequest("POST", path, api, null, jsonBody ?? new byte[] { (byte)'{', (byte)'}' }, Guid.NewGuid().ToString());
+            => Write(path, jsonBody, NewIdempotencyKey(), api);
+
+        /// <summary>The same logical write again (a batch the ledger recorded as sent but never answered): the key it was sent with.</summary>
+        public static RrRequest Write(string path, byte[] jsonBody, string idempotencyKey, RrApiKind api = RrApiKind.User)
+        {
+            if (string.IsNullOrWhiteSpace(idempotencyKey)) throw new ArgumentException("An idempotency key is required.", nameof(idempotencyKey));
+            return new RrRequest("POST", path, api, null, jsonBody ?? new byte[] { (byte)'{', (byte)'}' }, idempotencyKey);
+        }
+
+        public static string NewIdempotencyKey() => Guid.NewGuid().ToString();
 
         /// <summary>GETs are always safe to repeat; POSTs only when they carry an idempotency key.</summary>
         public bool IsRetrySafe => Method == "GET" || !string.IsNullOrEmpty(IdempotencyKey);

@@ -21,6 +21,15 @@ namespace ReturnsHelper
         /// <summary>The environment the recall was created in (Sandbox, Production, China or Custom).</summary>
         public string Environment { get; set; }
 
+        /// <summary>
+        /// True when New-RrRecall did not create this recall now: the local ledger knew its inventories to be in it
+        /// already (a rerun), so nothing was sent for them.
+        /// </summary>
+        public bool AlreadyExisted { get; set; }
+        /// <summary>When the local ledger last heard of this recall (UTC), and from what: create, cancel, remove, webhook.</summary>
+        public DateTime? LedgerUpdatedOn { get; set; }
+        public string LedgerSource { get; set; }
+
         /// <summary>The return inventory ids in this recall (convenience for the default view and for piping).</summary>
         public long[] ReturnInventoryIds => RecallInventoryList.Select(i => i.ReturnInventoryId).ToArray();
 

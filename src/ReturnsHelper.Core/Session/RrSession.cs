@@ -35,10 +35,18 @@ namespace ReturnsHelper
                 : throw new ArgumentOutOfRangeException(nameof(value), value, $"The throttle limit must be between 1 and {MaxThrottleLimit}.");
         }
         public TimeSpan RequestTimeout => Client.Policy.AttemptTimeout;
+
+        /// <summary>This account's local recall ledger, or null when the session keeps none (Connect-RrService -NoLedger).</summary>
+        public ReturnsHelper.Ledger.RecallLedger Ledger { get; set; }
+        /// <summary>The ledger file, or null.</summary>
+        public string LedgerPath => Ledger?.Path;
         /// <summary>How long reference data (handling types, warehouses) is cached.</summary>
         public TimeSpan ReferenceCacheDuration { get; set; } = TimeSpan.FromMinutes(30);
 
         internal RrApiClient Client { get; }
+
+        /// <summary>The ledger file name of this key and base URI (a hash: it reveals neither).</summary>
+        public string LedgerFileName { get; }
 
         public RrSession(RrEndpoints endpoints, string apiKey, SecureString apiToken, string userAgent, RetryPolicy policy, HttpMessageHandler handler = null)
         {
@@ -48,6 +56,7 @@ namespace ReturnsHelper
             MaskedApiKey = Mask(apiKey);
             ConnectedAt = DateTimeOffset.Now;
             Client = new RrApiClient(endpoints, apiKey, apiToken, userAgent, policy, handler);
+            LedgerFileName = ReturnsHelper.Ledger.RecallLedger.FileNameFor(apiKey, endpoints.UserBase);
         }
 
         /// <summary>Shows only the last four characters, and none of a short key.</summary>

@@ -60,7 +60,30 @@ namespace ReturnsHelper.Commands
         /// <summary>The property names an input record may carry the id under.</summary>
         protected virtual string[] IdPropertyNames => InputIds.InventoryIdNames;
 
-        protected abstract Task<IReadOnlyList<TResult>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, IRrLog log, CancellationToken ct);
+        /// <summary>
+        /// Sends one logical write. <paramref name="idempotencyKey"/> is null for a new one, or the key a batch was sent
+        /// with before (a batch the ledger recorded as pending, resent to learn its outcome).
+        /// </summary>
+        protected abstract Task<IReadOnlyList<TResult>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct);
+
+        /// <summary>True when the id needs no request (a subclass answered it, e.g. from the ledger); it is then not batched.</summary>
+        protected virtual bool AnsweredWithoutRequest(long id) => false;
+
+        /// <summary>Writes <paramref name="write"/>'s output in input order, after everything started before it.</summary>
+        protected void WriteInOrder(Action write) => queue.Start((unit, ct) => { unit.Post(write); return Task.CompletedTask; });
+
+        /// <summary>
+        /// Resends a batch sent earlier with its own idempotency key (outside the buffer: it is not a new batch),
+        /// after -WhatIf/-Confirm, like any batch.
+        /// </summary>
+        protected void ResendBatch(long[] ids, string idempotencyKey, string description)
+        {
+            if (!ShouldProcess($"{description} in {session.Environment} ({session.BaseUri})", ActionName)) return;
+            queue.Start((unit, ct) => RunBatchAsync(unit, ids, ct, idempotencyKey));
+        }
+
+        /// <summary>The session's ledger (null with -NoLedger), for subclasses.</summary>
+        protected ReturnsHelper.Ledger.RecallLedger Ledger => session.Ledger;
         /// <summary>True when <paramref name="result"/> accounts for the submitted id (used to prove no id was dropped).</summary>
         protected abstract bool Covers(TResult result, long id);
 
@@ -92,6 +115,7 @@ namespace ReturnsHelper.Commands
                 queue.RunReady(); // what finished meanwhile (a batch the timer sent, say) is written first
                 InputIds.ForEach(this, list, IdPropertyNames, seen, id =>
                 {
+                    if (AnsweredWithoutRequest(id)) return;
                     bool full, due;
                     lock (gate)
                     {
@@ -190,13 +214,19 @@ namespace ReturnsHelper.Commands
         static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
         /// <summary>One batch, on the thread pool: everything it reports is posted to the pipeline thread, in batch order.</summary>
-        async Task RunBatchAsync(WorkUnit unit, long[] batch, CancellationToken ct)
+        async Task RunBatchAsync(WorkUnit unit, long[] batch, CancellationToken ct, string resendKey = null)
         {
             try
             {
                 await IdBatchRunner.RunAsync(
                     batch,
-                    (ids, token) => SubmitAsync(session, ids, log, token),
+                    (ids, token) =>
+                    {
+                        // Only the first logical write reuses an earlier key; a resubmission after rejections is a new write.
+                        var key = resendKey;
+                        resendKey = null;
+                        return SubmitAsync(session, ids, key, log, token);
+                    },
                     (ids, results) => unit.Post(() => WriteResults(ids, results)),
                     (id, message, error) => unit.Post(() => WriteApiError(ErrorMapper.ForItem(error, message), id)),
                     ct).ConfigureAwait(false);

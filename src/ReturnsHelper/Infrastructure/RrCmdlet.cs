@@ -124,6 +124,7 @@ namespace ReturnsHelper.Commands
             public bool IsDebugEnabled { get; }
             public void Verbose(string message) { if (verbose) queue.PostNow(() => owner.WriteVerbose(message)); }
             public void Debug(string message) { if (IsDebugEnabled) queue.PostNow(() => owner.WriteDebug(message)); }
+            public void Warning(string message) => queue.PostNow(() => owner.WriteWarning(message));
         }
     }
 

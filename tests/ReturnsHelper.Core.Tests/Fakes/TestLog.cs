@@ -17,5 +17,6 @@ namespace ReturnsHelper.Core.Tests.Fakes
 
         public void Verbose(string message) { lock (verbose) verbose.Add(message); }
         public void Debug(string message) { lock (debug) debug.Add(message); }
+        public void Warning(string message) { lock (verbose) verbose.Add("WARNING: " + message); }
     }
 }

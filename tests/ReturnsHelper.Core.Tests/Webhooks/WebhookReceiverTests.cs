@@ -217,5 +217,6 @@ public class WebhookReceiverTests : IDisposable
         public bool IsDebugEnabled => true;
         public void Verbose(string message) => Lines.Enqueue(message);
         public void Debug(string message) => Lines.Enqueue(message);
+        public void Warning(string message) => Lines.Enqueue(message);
     }
 }

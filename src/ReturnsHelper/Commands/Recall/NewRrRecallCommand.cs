@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -5,30 +6,130 @@ using System.Threading;
 using System.Threading.Tasks;
 using ReturnsHelper.Api;
 using ReturnsHelper.Http;
+using ReturnsHelper.Ledger;
 
 namespace ReturnsHelper.Commands
 {
-    /// <summary>New-RrRecall: recalls return inventories to the Hong Kong warehouse, in batches, exactly once.</summary>
+    /// <summary>
+    /// New-RrRecall: recalls return inventories to the Hong Kong warehouse, in batches, exactly once. With the
+    /// session's ledger: every batch is recorded before it is sent and every created recall before it is written;
+    /// an id the ledger knows to be in an active recall is not sent again (its recall is written, marked
+    /// AlreadyExisted); an id in a batch that was sent but never answered (a crash) first has that batch resent with
+    /// its own idempotency key, which tells its outcome without recalling twice.
+    /// </summary>
     [Cmdlet(VerbsCommon.New, "RrRecall", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Recall))]
     public sealed class NewRrRecallCommand : BatchedIdCmdlet<Recall>
     {
+        LedgerState known;
+        readonly HashSet<string> resent = new HashSet<string>(StringComparer.Ordinal);
+        readonly HashSet<long> coveredByResend = new HashSet<long>();
+        readonly HashSet<long> existingWritten = new HashSet<long>();
+        int idsAlreadyRecalled;
+
         /// <summary>Objects, not long: every input (CSV rows, strings, typed objects) reaches our own validation and errors.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Id", "InventoryId", "ReturnInventory", "returnInventoryIdList")]
         [AllowNull, AllowEmptyString, AllowEmptyCollection]
         public object[] ReturnInventoryId { get; set; }
 
+        /// <summary>Send even the ids the ledger knows to be in an active recall (a ledger known to be stale).</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         protected override string ActionName => "Create recall";
         protected override string IdNoun => "return inventories";
         protected override string IdNounSingular => "return inventory";
 
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            if (Ledger == null) return;
+            known = ReadLedger();
+            if (known?.Pending.Count > 0)
+                WriteVerbose($"The recall ledger has {known.Pending.Count} batch(es) that were sent but never answered; an id in one of them resends that batch first (Get-RrRecall -Pending lists them).");
+        }
+
         protected override void ProcessRecord()
             => Accept(ReturnInventoryId ?? new object[] { null }, !MyInvocation.ExpectingInput);
 
-        protected override Task<IReadOnlyList<Recall>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, IRrLog log, CancellationToken ct)
-            => RecallApi.CreateAsync(session, ids, log, ct);
+        protected override void EndProcessing()
+        {
+            base.EndProcessing();
+            if (idsAlreadyRecalled > 0)
+                WriteWarning($"{idsAlreadyRecalled} of the given return inventories were already in {existingWritten.Count} active recall(s) according to the recall ledger, so nothing was sent for them; those recalls were written with AlreadyExisted = True. Use -Force to send them anyway.");
+        }
+
+        protected override bool AnsweredWithoutRequest(long id)
+        {
+            if (known == null) return false;
+            foreach (var batch in known.PendingWith(id).ToList())
+                if (resent.Add(batch.IdempotencyKey))
+                {
+                    coveredByResend.UnionWith(batch.ReturnInventoryId);
+                    ResendBatch(batch.ReturnInventoryId, batch.IdempotencyKey,
+                        $"{batch.ReturnInventoryId.Length} return inventories of a batch sent on {batch.Since:u} and never answered, with its own idempotency key");
+                }
+            if (coveredByResend.Contains(id)) return true;
+            if (Force) return false;
+            var existing = known.ActiveRecallOf(id);
+            if (existing == null) return false;
+            idsAlreadyRecalled++;
+            if (existingWritten.Add(existing.RecallId))
+            {
+                existing.AlreadyExisted = true;
+                WriteInOrder(() => WriteObject(existing));
+            }
+            return true;
+        }
+
+        protected override async Task<IReadOnlyList<Recall>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct)
+        {
+            var key = idempotencyKey ?? RrRequest.NewIdempotencyKey();
+            var ledger = session.Ledger;
+            ledger?.BatchPending(key, ids); // write-ahead: a crash from here on leaves a batch to resolve, never an unknown recall
+            IReadOnlyList<Recall> recalls;
+            try
+            {
+                recalls = await RecallApi.CreateAsync(session, ids, key, log, ct).ConfigureAwait(false);
+            }
+            catch (RrApiException e) when (ledger != null && e.IsDefinitiveRefusal)
+            {
+                ledger.BatchRejected(key, ids, e.Message); // the service answered: nothing was created under this key
+                throw;
+            }
+            if (ledger != null)
+            {
+                try
+                {
+                    ledger.RecallsCreated(key, recalls); // durable before visible: before anything reaches the pipeline
+                }
+                catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+                {
+                    // The recalls exist: they are still written (never lost), with a loud warning that the ledger missed them.
+                    log.Warning($"The recall ledger {ledger.Path} could not record {recalls.Count} created recall(s) ({string.Join(", ", recalls.Select(r => r.RecallNumber))}): {e.Message} Keep this output.");
+                }
+            }
+            return recalls;
+        }
 
         protected override bool Covers(Recall recall, long id) => recall.RecallInventoryList.Any(i => i.ReturnInventoryId == id);
+
+        LedgerState ReadLedger()
+        {
+            try
+            {
+                var state = Ledger.Read();
+                if (state.DamagedLines > 0)
+                    WriteWarning($"The recall ledger {Ledger.Path} has {state.DamagedLines} damaged line(s) (a crash while writing, or an edit); they were skipped.");
+                return state;
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(new ErrorRecord(new System.IO.IOException($"Cannot read the recall ledger {Ledger.Path}: {e.Message}", e),
+                    "RrLedgerUnreadable", ErrorCategory.ReadError, Ledger.Path));
+                return null;
+            }
+        }
     }
 }

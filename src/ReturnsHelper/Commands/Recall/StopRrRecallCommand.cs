@@ -1,4 +1,7 @@
+using System;
 using System.Collections.Generic;
+using System.Text.RegularExpressions;
+using ReturnsHelper.Ledger;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
@@ -9,8 +12,9 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Commands
 {
     /// <summary>
-    /// Stop-RrRecall: cancels whole recalls (-RecallId, bound from Recall objects) or takes single
-    /// inventories out of their recall (-ReturnInventoryId, bound from Inventory objects).
+    /// Stop-RrRecall: cancels whole recalls (-RecallId, bound from Recall objects; recall numbers are resolved through
+    /// the ledger) or takes single inventories out of their recall (-ReturnInventoryId, bound from Inventory objects).
+    /// What the service answers is recorded in the ledger before it is written.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Stop, "RrRecall", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByRecallSet)]
     [OutputType(typeof(Recall))]
@@ -37,11 +41,52 @@ namespace ReturnsHelper.Commands
         protected override string IdNounSingular => ByRecall ? "recall" : "return inventory";
         protected override string[] IdPropertyNames => ByRecall ? new[] { "RecallId" } : InputIds.InventoryIdNames;
 
-        protected override void ProcessRecord()
-            => Accept((ByRecall ? RecallId : ReturnInventoryId) ?? new object[] { null }, !MyInvocation.ExpectingInput);
+        static readonly Regex RecallNumberPattern = new Regex(@"^\s*RCL\d", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        LedgerState known;
 
-        protected override Task<IReadOnlyList<Recall>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, IRrLog log, CancellationToken ct)
-            => ByRecall ? RecallApi.CancelAsync(session, ids, log, ct) : RecallApi.CancelByInventoryAsync(session, ids, log, ct);
+        protected override void ProcessRecord()
+            => Accept(ByRecall ? WithRecallNumbersResolved(RecallId ?? new object[] { null }) : ReturnInventoryId ?? new object[] { null }, !MyInvocation.ExpectingInput);
+
+        /// <summary>Recall numbers (RCL...) become recall ids through the ledger; one it does not know is a per-item error.</summary>
+        IEnumerable<object> WithRecallNumbersResolved(object[] items)
+        {
+            foreach (var item in items)
+            {
+                var text = (item is PSObject ps ? ps.BaseObject : item) as string;
+                if (text == null || !RecallNumberPattern.IsMatch(text))
+                {
+                    yield return item;
+                    continue;
+                }
+                var recall = Known()?.FindByNumber(text);
+                if (recall != null)
+                {
+                    yield return recall.RecallId;
+                    continue;
+                }
+                var why = Ledger == null
+                    ? "this session keeps no recall ledger (-NoLedger), and the API cannot look recall numbers up. Give the recall ID instead."
+                    : $"the recall ledger ({Ledger.Path}) does not know it, and the API cannot look recall numbers up. Give the recall ID, or run Get-RrRecall to see the recalls this machine knows.";
+                WriteError(new ErrorRecord(new ItemNotFoundException($"Recall number '{text.Trim()}' cannot be resolved: {why}"), "RrRecallNumberUnknown", ErrorCategory.ObjectNotFound, item));
+            }
+        }
+
+        LedgerState Known() => Ledger == null ? null : known ?? (known = Ledger.Read());
+
+        protected override async Task<IReadOnlyList<Recall>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct)
+        {
+            var recalls = ByRecall ? await RecallApi.CancelAsync(session, ids, log, ct).ConfigureAwait(false)
+                : await RecallApi.CancelByInventoryAsync(session, ids, log, ct).ConfigureAwait(false);
+            try
+            {
+                session.Ledger?.RecallsChanged(recalls, ByRecall ? "cancel" : "remove"); // before the answer is shown
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                log.Warning($"The recall ledger {session.Ledger.Path} could not record the cancellation: {e.Message}");
+            }
+            return recalls;
+        }
 
         protected override bool Covers(Recall recall, long id)
             => ByRecall ? recall.RecallId == id : recall.RecallInventoryList.Any(i => i.ReturnInventoryId == id);

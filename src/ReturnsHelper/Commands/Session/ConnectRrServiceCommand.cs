@@ -59,6 +59,15 @@ namespace ReturnsHelper.Commands
         [ValidateRange(1, RrSession.MaxThrottleLimit)]
         public int ThrottleLimit { get; set; } = RrSession.DefaultThrottleLimit;
 
+        /// <summary>The folder of the recall ledgers (default: RR_LEDGER_PATH, else the per-user local data folder).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string LedgerPath { get; set; }
+
+        /// <summary>Keep no local state: no recall ledger (no Get-RrRecall, no safe reruns).</summary>
+        [Parameter]
+        public SwitchParameter NoLedger { get; set; }
+
         [Parameter]
         public SwitchParameter SkipCredentialCheck { get; set; }
 
@@ -78,6 +87,7 @@ namespace ReturnsHelper.Commands
             if (policy.AttemptTimeout >= policy.MaxRetryTime && MaxAttempts > 1)
                 WriteWarning($"-RequestTimeoutSeconds {RequestTimeoutSeconds} is not below -MaxRetrySeconds {MaxRetrySeconds}: an attempt that times out will not be retried.");
             var session = new RrSession(endpoints, apiKey, apiToken, UserAgent.For(this), policy) { ThrottleLimit = ThrottleLimit };
+            OpenLedger(session);
             if (!SkipCredentialCheck) Verify(session);
             SessionStore.Current = session;
             WriteVerbose($"Connected to {session.Environment} at {session.BaseUri} with key {session.MaskedApiKey}; this is now the default session of this runspace.");
@@ -99,6 +109,31 @@ namespace ReturnsHelper.Commands
                 var record = ErrorMapper.ToRecord(e, session.BaseUri);
                 record.ErrorDetails = new ErrorDetails(message);
                 ThrowTerminatingError(record);
+            }
+        }
+
+        void OpenLedger(RrSession session)
+        {
+            if (NoLedger)
+            {
+                if (LedgerPath != null) ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give either -LedgerPath or -NoLedger, not both."), "RrLedgerConflict", ErrorCategory.InvalidArgument, LedgerPath));
+                return;
+            }
+            var fromVariable = System.Environment.GetEnvironmentVariable("RR_LEDGER_PATH");
+            var folder = LedgerPath != null ? GetUnresolvedProviderPathFromPSPath(LedgerPath)
+                : !string.IsNullOrWhiteSpace(fromVariable) ? fromVariable.Trim()
+                : ReturnsHelper.Ledger.RecallLedger.DefaultFolder();
+            try
+            {
+                session.Ledger = ReturnsHelper.Ledger.RecallLedger.Open(folder, session.LedgerFileName, session.Environment.ToString());
+                WriteVerbose($"Recall ledger: {session.Ledger.Path}");
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException || e is System.Security.SecurityException)
+            {
+                session.Dispose();
+                ThrowTerminatingError(new ErrorRecord(new System.IO.IOException(
+                    $"Cannot use the recall ledger folder '{folder}': {e.Message} Give another folder with -LedgerPath (or RR_LEDGER_PATH), or -NoLedger to keep no local state.", e),
+                    "RrLedgerUnavailable", ErrorCategory.WriteError, folder));
             }
         }
 

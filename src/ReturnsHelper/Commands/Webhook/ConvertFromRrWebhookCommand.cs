@@ -54,6 +54,11 @@ namespace ReturnsHelper.Commands
         [ValidateNotNull]
         public SecureString SigningKey { get; set; }
 
+        /// <summary>The session whose recall ledger authentic recall events update (default: the runspace's default session, if any).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public RrSession Session { get; set; }
+
         [Parameter]
         [ValidateTimeSpan(AllowZero = true)]
         public TimeSpan MaxClockSkew { get; set; } = WebhookSignature.DefaultMaxClockSkew;
@@ -113,6 +118,8 @@ namespace ReturnsHelper.Commands
                     if (verifier != null && !Verified(item, itemTarget, where)) continue;
                     var evt = WebhookParser.Parse(item.Body);
                     if (item.Record != null && item.Record.ReceivedAt != DateTimeOffset.MinValue) evt.ReceivedAt = item.Record.ReceivedAt.UtcDateTime;
+                    // Only authentic events reach the ledger: verified here, or recorded by Receive-RrWebhook after it verified them.
+                    if (verifier != null || item.Record != null) WebhookCmdletSupport.RecordInLedger(evt, Session, WriteWarning);
                     WriteObject(WebhookCmdletSupport.ToOutput(evt));
                 }
                 catch (WebhookFormatException e)

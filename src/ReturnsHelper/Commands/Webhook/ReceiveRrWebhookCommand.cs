@@ -56,6 +56,11 @@ namespace ReturnsHelper.Commands
         [Parameter]
         public SwitchParameter SkipClockSkewCheck { get; set; }
 
+        /// <summary>The session whose recall ledger recall events update (default: the runspace's default session, if any).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public RrSession Session { get; set; }
+
         protected override void ProcessRecord()
         {
             WebhookVerifier verifier = null;
@@ -70,11 +75,16 @@ namespace ReturnsHelper.Commands
                 Path = Path == null ? null : GetUnresolvedProviderPathFromPSPath(Path),
             };
             var receiver = new WebhookReceiver(verifier, options);
+            var ledgerSession = Session ?? SessionStore.Current;
             WebhookReceiveSummary summary = null;
             try
             {
                 summary = Await((log, ct) => receiver.RunAsync(
-                    e => Post(() => WriteObject(WebhookCmdletSupport.ToOutput(e))),
+                    e =>
+                    {
+                        WebhookCmdletSupport.RecordInLedger(e, ledgerSession, log.Warning); // durable before visible
+                        Post(() => WriteObject(WebhookCmdletSupport.ToOutput(e)));
+                    },
                     (body, error) => Post(() => WriteError(WebhookCmdletSupport.FormatError(error, body, "A correctly signed delivery is not a readable event (answered 200 and recorded)"))),
                     log, ct));
             }

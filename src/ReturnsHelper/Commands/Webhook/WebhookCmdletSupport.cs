@@ -37,6 +37,27 @@ namespace ReturnsHelper.Commands
             return output;
         }
 
+        /// <summary>
+        /// Keeps the recall ledger current: a recallUpdateStatus event (authentic: verified, or from a receiver's
+        /// journal) is recorded in the ledger of <paramref name="session"/> (else the runspace's default session),
+        /// before the event is written. Replaying an event changes nothing: the ledger applies a recall's events in
+        /// event-time order and ignores one that is not newer. No session or no ledger: nothing to keep.
+        /// </summary>
+        public static void RecordInLedger(WebhookEvent e, RrSession session, Action<string> warn)
+        {
+            if (!(e is RecallUpdateEvent update) || update.Recall == null || update.RecallId <= 0) return;
+            var ledger = (session ?? SessionStore.Current)?.Ledger;
+            if (ledger == null) return;
+            try
+            {
+                ledger.StatusReported(update.Recall, update.EventTime, update.UpdateType);
+            }
+            catch (Exception x) when (x is System.IO.IOException || x is UnauthorizedAccessException)
+            {
+                warn($"The recall ledger {ledger.Path} could not record the {update.UpdateType} event of recall {update.RecallNumber ?? update.RecallId.ToString()}: {x.Message}");
+            }
+        }
+
         /// <summary>A webhook input that cannot be checked or read: bad parameters are InvalidArgument, bad data InvalidData.</summary>
         public static ErrorRecord FormatError(WebhookFormatException e, object target, string where = null)
         {

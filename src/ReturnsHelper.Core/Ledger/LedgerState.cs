@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using ReturnsHelper.Json;
+
+namespace ReturnsHelper.Ledger
+{
+    /// <summary>A create batch that was sent (or about to be) and whose answer the ledger never heard.</summary>
+    public sealed class PendingBatch
+    {
+        public string IdempotencyKey { get; set; }
+        /// <summary>Named like the parameter, so <c>Get-RrRecall -Pending | New-RrRecall</c> resends every pending batch.</summary>
+        public long[] ReturnInventoryId { get; set; }
+        public DateTime Since { get; set; }
+    }
+
+    /// <summary>
+    /// The ledger folded into what is known now: every recall (the latest snapshot, with status updates applied in
+    /// event-time order), which inventory is in which active recall, and the batches still pending.
+    /// </summary>
+    public sealed class LedgerState
+    {
+        readonly string environment;
+        readonly Dictionary<long, Recall> recalls = new Dictionary<long, Recall>();
+        readonly Dictionary<long, DateTime> statusTimes = new Dictionary<long, DateTime>();
+        readonly Dictionary<string, PendingBatch> pending = new Dictionary<string, PendingBatch>(StringComparer.Ordinal);
+        Dictionary<long, Recall> byInventory;
+        Dictionary<string, Recall> byNumber;
+
+        internal LedgerState(string environment) => this.environment = environment;
+
+        /// <summary>Lines read, and lines skipped because they were damaged (torn by a crash, edited by hand).</summary>
+        public int Lines { get; internal set; }
+        public int DamagedLines { get; internal set; }
+
+        public IReadOnlyCollection<Recall> Recalls => recalls.Values;
+        public IReadOnlyCollection<PendingBatch> Pending => pending.Values;
+
+        public Recall FindById(long recallId) => recalls.TryGetValue(recallId, out var r) ? r : null;
+
+        public Recall FindByNumber(string recallNumber)
+        {
+            byNumber = byNumber ?? recalls.Values.Where(r => r.RecallNumber != null)
+                .GroupBy(r => r.RecallNumber, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Last(), StringComparer.OrdinalIgnoreCase);
+            return recallNumber != null && byNumber.TryGetValue(recallNumber.Trim(), out var r) ? r : null;
+        }
+
+        /// <summary>The recall that holds <paramref name="returnInventoryId"/> and is not cancelled (for it or as a whole), or null.</summary>
+        public Recall ActiveRecallOf(long returnInventoryId)
+        {
+            if (byInventory == null)
+            {
+                byInventory = new Dictionary<long, Recall>();
+                foreach (var recall in recalls.Values.OrderBy(r => r.RecallId))
+                {
+                    if (IsCancelled(recall.RecallStatusCode)) continue;
+                    foreach (var item in recall.RecallInventoryList)
+                        if (!IsCancelled(item.RecallInventoryStatusCode)) byInventory[item.ReturnInventoryId] = recall;
+                }
+            }
+            return byInventory.TryGetValue(returnInventoryId, out var found) ? found : null;
+        }
+
+        /// <summary>The pending batches that hold <paramref name="returnInventoryId"/>.</summary>
+        public IEnumerable<PendingBatch> PendingWith(long returnInventoryId) => pending.Values.Where(p => p.ReturnInventoryId.Contains(returnInventoryId));
+
+        static bool IsCancelled(string status) => string.Equals(status, "canceled", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "cancelled", StringComparison.OrdinalIgnoreCase);
+
+        internal void Apply(JsonElement line)
+        {
+            var kind = JsonRead.String(line, "e");
+            var at = JsonRead.Time(line, "at") ?? DateTime.MinValue;
+            var key = JsonRead.String(line, "key");
+            switch (kind)
+            {
+                case "pending":
+                    if (key != null)
+                        pending[key] = new PendingBatch { IdempotencyKey = key, ReturnInventoryId = Ids(line), Since = at };
+                    break;
+                case "created":
+                    if (key != null) pending.Remove(key);
+                    foreach (var recall in ReadRecalls(line)) Store(recall, at, "create");
+                    break;
+                case "rejected":
+                    if (key != null) pending.Remove(key);
+                    break;
+                case "changed":
+                case "recall":
+                    foreach (var recall in ReadRecalls(line)) Store(recall, at, JsonRead.String(line, "source") ?? kind);
+                    break;
+                case "status":
+                    var eventTime = JsonRead.Time(line, "eventTime") ?? at;
+                    foreach (var recall in ReadRecalls(line)) ApplyStatus(recall, eventTime, at);
+                    break;
+                default:
+                    throw new FormatException($"Unknown ledger event '{kind}'.");
+            }
+        }
+
+        void Store(Recall recall, DateTime at, string source)
+        {
+            if (recall.RecallId <= 0) return;
+            if (recalls.TryGetValue(recall.RecallId, out var known))
+            {
+                // A later answer may omit what an earlier one said (an older service shape): keep what was known.
+                recall.RecallNumber = recall.RecallNumber ?? known.RecallNumber;
+                recall.CreateOn = recall.CreateOn ?? known.CreateOn;
+                recall.WarehouseId = recall.WarehouseId ?? known.WarehouseId;
+            }
+            recall.LedgerUpdatedOn = at;
+            recall.LedgerSource = source;
+            recalls[recall.RecallId] = recall;
+            byInventory = null;
+            byNumber = null;
+        }
+
+        /// <summary>A webhook's status: applied only when newer than the last one applied, so a replayed or late event changes nothing.</summary>
+        void ApplyStatus(Recall reported, DateTime eventTime, DateTime at)
+        {
+            if (reported.RecallId <= 0) return;
+            if (statusTimes.TryGetValue(reported.RecallId, out var last) && eventTime <= last) return;
+            statusTimes[reported.RecallId] = eventTime;
+            if (!recalls.TryGetValue(reported.RecallId, out var recall))
+            {
+                Store(reported, at, "webhook"); // created elsewhere (another machine, the portal): now known here too
+                return;
+            }
+            recall.RecallStatusCode = reported.RecallStatusCode ?? recall.RecallStatusCode;
+            recall.RecallNumber = recall.RecallNumber ?? reported.RecallNumber;
+            foreach (var item in reported.RecallInventoryList)
+            {
+                var mine = recall.RecallInventoryList.FirstOrDefault(i => i.ReturnInventoryId == item.ReturnInventoryId);
+                if (mine == null) continue;
+                mine.RecallInventoryStatusCode = item.RecallInventoryStatusCode ?? mine.RecallInventoryStatusCode;
+                mine.TrackingNumber = item.TrackingNumber ?? mine.TrackingNumber;
+                mine.CourierTrackingNumber = item.CourierTrackingNumber ?? mine.CourierTrackingNumber;
+                mine.PickUpCode = item.PickUpCode ?? mine.PickUpCode;
+                mine.PickUpOn = item.PickUpOn ?? mine.PickUpOn;
+            }
+            recall.LedgerUpdatedOn = at;
+            recall.LedgerSource = "webhook";
+            byInventory = null;
+        }
+
+        IEnumerable<Recall> ReadRecalls(JsonElement line) => JsonRead.Array(line, "recalls").Select(e => Recall.Parse(e, environment));
+
+        static long[] Ids(JsonElement line) => JsonRead.Array(line, "ids").Select(e => e.GetInt64()).ToArray();
+    }
+}

@@ -1,0 +1,373 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+
+namespace ReturnsHelper.Ledger
+{
+    /// <summary>
+    /// The local recall ledger of one account (API key + base URI): what this machine was told about recalls, since
+    /// the API has no recall lookup. An append-only file of JSON lines, one event a line, folded into
+    /// <see cref="LedgerState"/> when read. It never holds a credential.
+    ///
+    /// Why it is safe:
+    /// - Durable before visible. Every append is written and flushed to the operating system before the method
+    ///   returns, and callers append before they show anything (a created recall before it reaches the pipeline, a
+    ///   batch's ids and idempotency key before it is sent). Killing the process afterwards cannot lose it; only a
+    ///   power cut before the OS wrote its cache could (the file is not fsynced per line: that would cost more than
+    ///   the recall itself on a fast network).
+    /// - One writer at a time, across processes. An append takes the lock file (opened exclusively: Windows refuses
+    ///   a second open, .NET on Unix takes flock LOCK_EX per open), opens the ledger by path, writes one whole line
+    ///   with one write and closes. So appends never interleave, and compaction (write a new file, rename it over the
+    ///   old one, under the same lock) cannot lose an append: every append re-opens the file by path under the lock.
+    /// - Torn lines. A process killed inside a write leaves a last line without its newline. Readers ignore a line
+    ///   that does not parse or does not end with a newline; the next writer first ends the torn line, so it stays
+    ///   one skipped line and never glues onto the next event.
+    /// - Private. The folder and file are created readable by the user only on Unix; on Windows the per-user local
+    ///   data folder already is.
+    /// </summary>
+    public sealed class RecallLedger
+    {
+        const int FormatVersion = 1;
+        static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+        static readonly byte[] NewLine = { (byte)'\n' };
+
+        /// <summary>The ledger file.</summary>
+        public string Path { get; }
+        readonly string lockPath;
+        readonly string environment;
+
+        RecallLedger(string path, string environment)
+        {
+            Path = path;
+            lockPath = path + ".lock";
+            this.environment = environment;
+        }
+
+        /// <summary>The per-user local data folder's ledger folder: %LOCALAPPDATA%\ReturnsHelper\ledger, ~/.local/share/ReturnsHelper/ledger.</summary>
+        public static string DefaultFolder()
+        {
+            var baseFolder = System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.DoNotVerify);
+            if (string.IsNullOrEmpty(baseFolder))
+                baseFolder = System.IO.Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".local", "share");
+            return System.IO.Path.Combine(baseFolder, "ReturnsHelper", "ledger");
+        }
+
+        /// <summary>
+        /// The file name of an account's ledger: a SHA-256 of the key and base URI (so the file name reveals neither),
+        /// readable enough to tell environments apart.
+        /// </summary>
+        public static string FileNameFor(string apiKey, Uri baseUri)
+        {
+            using (var sha = SHA256.Create())
+            {
+                var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(apiKey + "\n" + baseUri.AbsoluteUri.TrimEnd('/').ToLowerInvariant()));
+                return "recalls-" + string.Concat(hash.Take(12).Select(b => b.ToString("x2"))) + ".jsonl";
+            }
+        }
+
+        /// <summary>Opens (creating the folder privately if needed) the ledger <paramref name="fileName"/> in <paramref name="folder"/>.</summary>
+        public static RecallLedger Open(string folder, string fileName, string environment)
+        {
+            if (string.IsNullOrWhiteSpace(folder)) throw new ArgumentException("The ledger folder is empty.", nameof(folder));
+            var full = System.IO.Path.GetFullPath(folder);
+            if (!Directory.Exists(full))
+            {
+                Directory.CreateDirectory(full);
+                UnixPermissions.Restrict(full, directory: true);
+            }
+            var ledger = new RecallLedger(System.IO.Path.Combine(full, fileName), environment);
+            if (!File.Exists(ledger.Path))
+            {
+                using (new FileStream(ledger.Path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete)) { }
+                UnixPermissions.Restrict(ledger.Path, directory: false);
+            }
+            return ledger;
+        }
+
+        // ---- Events ----
+
+        /// <summary>Write-ahead: a create batch is about to be sent with this idempotency key.</summary>
+        public void BatchPending(string idempotencyKey, IReadOnlyList<long> ids)
+            => Append(w =>
+            {
+                Header(w, "pending");
+                w.WriteString("key", idempotencyKey);
+                WriteIds(w, "ids", ids);
+            });
+
+        /// <summary>The service created these recalls for the batch with this key (closes the batch).</summary>
+        public void RecallsCreated(string idempotencyKey, IReadOnlyList<Recall> recalls)
+            => Append(w =>
+            {
+                Header(w, "created");
+                w.WriteString("key", idempotencyKey);
+                WriteRecalls(w, recalls);
+            });
+
+        /// <summary>The service refused the batch with this key (closes it): these ids were rejected, the rest are resubmitted under a new key.</summary>
+        public void BatchRejected(string idempotencyKey, IReadOnlyList<long> rejectedIds, string reason)
+            => Append(w =>
+            {
+                Header(w, "rejected");
+                w.WriteString("key", idempotencyKey);
+                WriteIds(w, "ids", rejectedIds);
+                w.WriteString("reason", Shorten(reason));
+            });
+
+        /// <summary>Recalls as the service now describes them after a cancel (source "cancel") or a partial removal ("remove").</summary>
+        public void RecallsChanged(IReadOnlyList<Recall> recalls, string source)
+            => Append(w =>
+            {
+                Header(w, "changed");
+                w.WriteString("source", source);
+                WriteRecalls(w, recalls);
+            });
+
+        /// <summary>A recallUpdateStatus webhook: the recall's status and its inventories' tracking as of <paramref name="eventTime"/>.</summary>
+        public void StatusReported(Recall recall, DateTime? eventTime, string updateType)
+            => Append(w =>
+            {
+                Header(w, "status");
+                w.WriteString("source", "webhook");
+                if (eventTime.HasValue) w.WriteString("eventTime", eventTime.Value.ToUniversalTime());
+                if (updateType != null) w.WriteString("updateType", Shorten(updateType));
+                WriteRecalls(w, new[] { recall });
+            });
+
+        // ---- Reading ----
+
+        /// <summary>Reads the whole ledger into its current state; damaged lines are skipped and counted.</summary>
+        public LedgerState Read()
+        {
+            var state = new LedgerState(environment);
+            using (var stream = OpenForReading())
+            {
+                if (stream == null) return state;
+                foreach (var line in Lines(stream))
+                {
+                    state.Lines++;
+                    try
+                    {
+                        using (var document = JsonDocument.Parse(line))
+                            state.Apply(document.RootElement);
+                    }
+                    catch (Exception e) when (e is JsonException || e is InvalidOperationException || e is FormatException || e is ArgumentException)
+                    {
+                        state.DamagedLines++;
+                    }
+                }
+            }
+            return state;
+        }
+
+        /// <summary>
+        /// Rewrites the ledger as its current state (one line per recall and per pending batch) when superseded lines
+        /// are the majority, so the file stays proportional to what it knows. Under the append lock; a no-op otherwise.
+        /// </summary>
+        public bool CompactIfWorthIt(int minimumLines = 1000)
+        {
+            using (TakeLock())
+            {
+                var state = Read();
+                var live = state.Recalls.Count + state.Pending.Count;
+                if (state.Lines < minimumLines || state.Lines < 2 * live) return false;
+                var temporary = Path + ".compact";
+                using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+                {
+                    foreach (var recall in state.Recalls)
+                        WriteLine(stream, w =>
+                        {
+                            Header(w, "recall", recall.LedgerUpdatedOn);
+                            w.WriteString("source", recall.LedgerSource ?? "create");
+                            WriteRecalls(w, new[] { recall });
+                        });
+                    foreach (var pending in state.Pending)
+                        WriteLine(stream, w =>
+                        {
+                            Header(w, "pending", pending.Since);
+                            w.WriteString("key", pending.IdempotencyKey);
+                            WriteIds(w, "ids", pending.ReturnInventoryId);
+                        });
+                    stream.Flush(true);
+                }
+                UnixPermissions.Restrict(temporary, directory: false);
+                File.Replace(temporary, Path, null);
+                return true;
+            }
+        }
+
+        // ---- File plumbing ----
+
+        void Append(Action<Utf8JsonWriter> members)
+        {
+            var line = Serialize(members);
+            using (TakeLock())
+            using (var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+            {
+                if (stream.Length > 0)
+                {
+                    // A torn last line (a writer killed mid-write) is ended first, so it stays one skipped line.
+                    stream.Seek(-1, SeekOrigin.End);
+                    if (stream.ReadByte() != '\n') stream.Write(NewLine, 0, 1);
+                }
+                stream.Seek(0, SeekOrigin.End);
+                stream.Write(line, 0, line.Length);
+                stream.Flush();
+            }
+        }
+
+        static void WriteLine(Stream stream, Action<Utf8JsonWriter> members)
+        {
+            var line = Serialize(members);
+            stream.Write(line, 0, line.Length);
+        }
+
+        static byte[] Serialize(Action<Utf8JsonWriter> members)
+        {
+            using (var buffer = new MemoryStream())
+            {
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    writer.WriteStartObject();
+                    members(writer);
+                    writer.WriteEndObject();
+                }
+                buffer.Write(NewLine, 0, 1);
+                return buffer.ToArray();
+            }
+        }
+
+        /// <summary>The cross-process append lock: the lock file opened exclusively, retried until <see cref="LockTimeout"/>.</summary>
+        IDisposable TakeLock()
+        {
+            var watch = Stopwatch.StartNew();
+            var pause = 1;
+            while (true)
+            {
+                try
+                {
+                    return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                }
+                catch (IOException) when (watch.Elapsed < LockTimeout)
+                {
+                    Thread.Sleep(pause);
+                    pause = Math.Min(pause * 2, 50);
+                }
+                catch (IOException e)
+                {
+                    throw new IOException($"The recall ledger {Path} has been locked by another process for {LockTimeout.TotalSeconds:0} s ({e.Message}).", e);
+                }
+            }
+        }
+
+        FileStream OpenForReading()
+        {
+            try { return new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16); }
+            catch (FileNotFoundException) { return null; }
+            catch (DirectoryNotFoundException) { return null; }
+        }
+
+        /// <summary>Complete lines (ending with a newline) as byte arrays; a last line without one is being written or torn.</summary>
+        static IEnumerable<ReadOnlyMemory<byte>> Lines(Stream stream)
+        {
+            var buffer = new byte[1 << 16];
+            var filled = 0;
+            while (true)
+            {
+                if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+                var read = stream.Read(buffer, filled, buffer.Length - filled);
+                if (read == 0) yield break;
+                filled += read;
+                var start = 0;
+                for (int i; (i = Array.IndexOf(buffer, (byte)'\n', start, filled - start)) >= 0; start = i + 1)
+                    if (i > start) yield return new ReadOnlyMemory<byte>(buffer, start, i - start); // used before the next line is read
+                Buffer.BlockCopy(buffer, start, buffer, 0, filled - start);
+                filled -= start;
+            }
+        }
+
+        static void Header(Utf8JsonWriter w, string kind, DateTime? at = null)
+        {
+            w.WriteNumber("v", FormatVersion);
+            w.WriteString("e", kind);
+            w.WriteString("at", (at ?? DateTime.UtcNow).ToUniversalTime());
+        }
+
+        static void WriteIds(Utf8JsonWriter w, string name, IEnumerable<long> ids)
+        {
+            w.WriteStartArray(name);
+            foreach (var id in ids) w.WriteNumberValue(id);
+            w.WriteEndArray();
+        }
+
+        /// <summary>Recalls in the service's own wire shape, so <see cref="Recall.Parse"/> reads them back.</summary>
+        static void WriteRecalls(Utf8JsonWriter w, IEnumerable<Recall> recalls)
+        {
+            w.WriteStartArray("recalls");
+            foreach (var r in recalls)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("recallId", r.RecallId);
+                String(w, "recallNumber", r.RecallNumber);
+                String(w, "recallStatusCode", r.RecallStatusCode);
+                if (r.WarehouseId.HasValue) w.WriteNumber("warehouseId", r.WarehouseId.Value);
+                String(w, "warehouseRemarks", r.WarehouseRemarks);
+                if (r.ApiId.HasValue) w.WriteNumber("apiId", r.ApiId.Value);
+                if (r.CreateOn.HasValue) w.WriteString("createOn", r.CreateOn.Value);
+                w.WriteStartArray("recallInventoryList");
+                foreach (var i in r.RecallInventoryList)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("recallInventoryId", i.RecallInventoryId);
+                    w.WriteNumber("returnInventoryId", i.ReturnInventoryId);
+                    String(w, "recallInventoryStatusCode", i.RecallInventoryStatusCode);
+                    String(w, "pickUpCode", i.PickUpCode);
+                    String(w, "trackingNumber", i.TrackingNumber);
+                    String(w, "listName", i.ListName);
+                    if (i.Weight.HasValue) w.WriteNumber("weight", i.Weight.Value);
+                    if (i.Amount.HasValue) w.WriteNumber("amount", i.Amount.Value);
+                    if (i.PickUpOn.HasValue) w.WriteString("pickUpOn", i.PickUpOn.Value);
+                    String(w, "courierTrackingNumber", i.CourierTrackingNumber);
+                    String(w, "remarks", i.Remarks);
+                    String(w, "recallServiceType", i.RecallServiceType);
+                    String(w, "rma", i.Rma);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+
+        static void String(Utf8JsonWriter w, string name, string value)
+        {
+            if (value != null) w.WriteString(name, value);
+        }
+
+        static string Shorten(string text) => text == null || text.Length <= 500 ? text : text.Substring(0, 500) + "...";
+    }
+
+    /// <summary>
+    /// Owner-only permissions on Unix without a native dependency: File.SetUnixFileMode exists from .NET 7 (every
+    /// PowerShell that runs this module on Unix), found by reflection because the module targets netstandard2.0.
+    /// Windows needs nothing: the per-user local data folder is private to the user.
+    /// </summary>
+    internal static class UnixPermissions
+    {
+        static readonly MethodInfo SetUnixFileMode = typeof(File).GetMethod("SetUnixFileMode", new[] { typeof(string), Type.GetType("System.IO.UnixFileMode") ?? typeof(void) });
+
+        public static void Restrict(string path, bool directory)
+        {
+            if (System.IO.Path.DirectorySeparatorChar == '\\' || SetUnixFileMode == null) return;
+            var mode = directory ? 0x1C0 /* 0700 */ : 0x180 /* 0600 */;
+            SetUnixFileMode.Invoke(null, new[] { path, Enum.ToObject(SetUnixFileMode.GetParameters()[1].ParameterType, mode) });
+        }
+    }
+}
