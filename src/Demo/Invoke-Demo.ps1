@@ -32,10 +32,11 @@ try {
 
     Write-Step '2. Import the module and connect (nothing is written unless -PassThru)' (
         "Import-Module ./out/ReturnsHelper/ReturnsHelper.psd1`n" +
-        "Connect-RrService -BaseUri $($emulator.UserApiBase) -ApiKey emulator-key -ApiToken (ConvertTo-SecureString 'emulator-token' -AsPlainText -Force)`n" +
+        "Connect-RrService -BaseUri $($emulator.UserApiBase) -ApiKey emulator-key -ApiToken (ConvertTo-SecureString 'emulator-token' -AsPlainText -Force) -LedgerPath ./ledger   # the demo keeps its recall ledger apart from yours`n" +
         'Get-RrSession')
     Import-Module $ModulePath
-    Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey 'emulator-key' -ApiToken (ConvertTo-SecureString 'emulator-token' -AsPlainText -Force)
+    $null = New-Item -ItemType Directory -Path $workFolder -Force
+    Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey 'emulator-key' -ApiToken (ConvertTo-SecureString 'emulator-token' -AsPlainText -Force) -LedgerPath (Join-Path $workFolder 'ledger')
     Get-RrSession | Format-List | Out-String | Write-Host
 
     # The warehouse receives twelve parcels (the emulator's control surface plays the warehouse here; for real,
@@ -81,8 +82,18 @@ try {
     if ($recalledIds.Count -ne 12) { throw "Expected the 12 eligible inventories to be recalled, got $($recalledIds.Count)." }
     if (@($rejected).Count -ne 4) { throw "Expected 4 rejected rows, got $(@($rejected).Count)." }
 
-    Write-Step '7. Changed your mind about one recall? Cancel it while the warehouse has not started' '$recalls[0] | Stop-RrRecall'
-    $recalls[0] | Stop-RrRecall | Format-Table | Out-String | Write-Host
+    Write-Step '7. Ran it twice (a scheduled script restarted after a crash)? The recall ledger knows what was created' (
+        'Import-Csv ./recall-request.csv | New-RrRecall -ErrorAction SilentlyContinue')
+    $again = @(Import-Csv -LiteralPath $csv | New-RrRecall -ErrorAction SilentlyContinue -WarningVariable skipped -WarningAction SilentlyContinue)
+    $again | Format-Table | Out-String | Write-Host
+    $skipped | ForEach-Object { Write-Host "   WARNING: $_" -ForegroundColor Yellow }
+    if (@($again | Where-Object { -not $_.AlreadyExisted }).Count -ne 0) { throw 'The rerun created recalls again.' }
+
+    Write-Step '8. Look a recall up: the API cannot, the ledger can' "Get-RrRecall -ReturnInventoryId $($eligible[0]) | Format-List RecallNumber, RecallStatusCode, ReturnInventoryIds, LedgerUpdatedOn, LedgerSource"
+    Get-RrRecall -ReturnInventoryId $eligible[0] | Format-List RecallNumber, RecallStatusCode, ReturnInventoryIds, LedgerUpdatedOn, LedgerSource | Out-String | Write-Host
+
+    Write-Step '9. Changed your mind about one recall? Cancel it by its number while the warehouse has not started' "Stop-RrRecall $($recalls[0].RecallNumber)"
+    Stop-RrRecall $recalls[0].RecallNumber | Format-Table | Out-String | Write-Host
 
     Write-Step 'Done' ''
     Write-Host '   Next: Get-Help New-RrRecall -Full, Get-Help about_ReturnsHelper, and the emulator README (src/ReturnsHelper.Emulator/README.md).'

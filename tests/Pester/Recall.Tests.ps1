@@ -167,10 +167,10 @@ Describe 'New-RrRecall errors' {
         $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 
-    It 'refuses an id that is already in an active recall' {
+    It 'refuses an id that is already in an active recall (sent with -Force past the ledger)' {
         $ids = New-TestInventory -Count 1
         $null = $ids | New-RrRecall
-        $again = $ids | New-RrRecall -ErrorVariable failures -ErrorAction SilentlyContinue
+        $again = $ids | New-RrRecall -Force -ErrorVariable failures -ErrorAction SilentlyContinue
         $again | Should -BeNullOrEmpty
         $failures[0].Exception.Message | Should -Match 'active recall'
     }
