@@ -35,7 +35,13 @@ namespace ReturnsHelper.Ledger
         public int DamagedLines { get; internal set; }
 
         public IReadOnlyCollection<Recall> Recalls => recalls.Values;
+
+        /// <summary>True when most lines are superseded (and there are enough to matter): worth a <see cref="RecallLedger.CompactIfWorthIt"/>.</summary>
+        public bool WorthCompacting => Lines >= RecallLedger.CompactionMinimumLines && Lines >= 2 * (recalls.Count + pending.Count);
         public IReadOnlyCollection<PendingBatch> Pending => pending.Values;
+
+        /// <summary>The event time of the last webhook status applied to a recall (kept through compaction).</summary>
+        internal DateTime? StatusTimeOf(long recallId) => statusTimes.TryGetValue(recallId, out var t) ? t : (DateTime?)null;
 
         public Recall FindById(long recallId) => recalls.TryGetValue(recallId, out var r) ? r : null;
 
@@ -87,7 +93,12 @@ namespace ReturnsHelper.Ledger
                     break;
                 case "changed":
                 case "recall":
-                    foreach (var recall in ReadRecalls(line)) Store(recall, at, JsonRead.String(line, "source") ?? kind);
+                    var statusTime = JsonRead.Time(line, "statusTime");
+                    foreach (var recall in ReadRecalls(line))
+                    {
+                        Store(recall, at, JsonRead.String(line, "source") ?? kind);
+                        if (statusTime.HasValue) statusTimes[recall.RecallId] = statusTime.Value;
+                    }
                     break;
                 case "status":
                     var eventTime = JsonRead.Time(line, "eventTime") ?? at;
@@ -126,13 +137,14 @@ namespace ReturnsHelper.Ledger
                 Store(reported, at, "webhook"); // created elsewhere (another machine, the portal): now known here too
                 return;
             }
-            recall.RecallStatusCode = reported.RecallStatusCode ?? recall.RecallStatusCode;
+            // A cancellation is final: a late or replayed webhook from before it never makes the recall active again.
+            if (!IsCancelled(recall.RecallStatusCode)) recall.RecallStatusCode = reported.RecallStatusCode ?? recall.RecallStatusCode;
             recall.RecallNumber = recall.RecallNumber ?? reported.RecallNumber;
             foreach (var item in reported.RecallInventoryList)
             {
                 var mine = recall.RecallInventoryList.FirstOrDefault(i => i.ReturnInventoryId == item.ReturnInventoryId);
                 if (mine == null) continue;
-                mine.RecallInventoryStatusCode = item.RecallInventoryStatusCode ?? mine.RecallInventoryStatusCode;
+                if (!IsCancelled(mine.RecallInventoryStatusCode)) mine.RecallInventoryStatusCode = item.RecallInventoryStatusCode ?? mine.RecallInventoryStatusCode;
                 mine.TrackingNumber = item.TrackingNumber ?? mine.TrackingNumber;
                 mine.CourierTrackingNumber = item.CourierTrackingNumber ?? mine.CourierTrackingNumber;
                 mine.PickUpCode = item.PickUpCode ?? mine.PickUpCode;

@@ -35,6 +35,8 @@ namespace ReturnsHelper.Ledger
     public sealed class RecallLedger
     {
         const int FormatVersion = 1;
+        /// <summary>A ledger shorter than this is never worth compacting.</summary>
+        public const int CompactionMinimumLines = 1000;
         static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
         static readonly byte[] NewLine = { (byte)'\n' };
 
@@ -171,7 +173,7 @@ namespace ReturnsHelper.Ledger
         /// Rewrites the ledger as its current state (one line per recall and per pending batch) when superseded lines
         /// are the majority, so the file stays proportional to what it knows. Under the append lock; a no-op otherwise.
         /// </summary>
-        public bool CompactIfWorthIt(int minimumLines = 1000)
+        public bool CompactIfWorthIt(int minimumLines = CompactionMinimumLines)
         {
             using (TakeLock())
             {
@@ -181,11 +183,14 @@ namespace ReturnsHelper.Ledger
                 var temporary = Path + ".compact";
                 using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
                 {
+                    UnixPermissions.Restrict(temporary, directory: false); // before any content is written
                     foreach (var recall in state.Recalls)
                         WriteLine(stream, w =>
                         {
                             Header(w, "recall", recall.LedgerUpdatedOn);
                             w.WriteString("source", recall.LedgerSource ?? "create");
+                            var statusTime = state.StatusTimeOf(recall.RecallId);
+                            if (statusTime.HasValue) w.WriteString("statusTime", statusTime.Value); // a replayed older webhook stays ignored
                             WriteRecalls(w, new[] { recall });
                         });
                     foreach (var pending in state.Pending)
@@ -197,7 +202,6 @@ namespace ReturnsHelper.Ledger
                         });
                     stream.Flush(true);
                 }
-                UnixPermissions.Restrict(temporary, directory: false);
                 File.Replace(temporary, Path, null);
                 return true;
             }
@@ -211,6 +215,7 @@ namespace ReturnsHelper.Ledger
             using (TakeLock())
             using (var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
             {
+                if (stream.Length == 0) UnixPermissions.Restrict(Path, directory: false); // created (again) just now
                 if (stream.Length > 0)
                 {
                     // A torn last line (a writer killed mid-write) is ended first, so it stays one skipped line.
@@ -255,10 +260,18 @@ namespace ReturnsHelper.Ledger
                 {
                     return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                 }
+                catch (DirectoryNotFoundException)
+                {
+                    // The folder was deleted under us (a clean-up): recreate it, privately, rather than wait for a lock that is not there.
+                    var folder = System.IO.Path.GetDirectoryName(Path);
+                    Directory.CreateDirectory(folder);
+                    UnixPermissions.Restrict(folder, directory: true);
+                    if (watch.Elapsed >= LockTimeout) throw;
+                }
                 catch (IOException) when (watch.Elapsed < LockTimeout)
                 {
                     Thread.Sleep(pause);
-                    pause = Math.Min(pause * 2, 50);
+                    pause = Math.Min(pause * 2, 10); // short: a writer that retries rarely could be starved by busy ones
                 }
                 catch (IOException e)
                 {
@@ -284,8 +297,11 @@ namespace ReturnsHelper.Ledger
                 if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
                 var read = stream.Read(buffer, filled, buffer.Length - filled);
                 if (read == 0) yield break;
+                var atFileStart = stream.Position == read;
                 filled += read;
                 var start = 0;
+                // A byte-order mark (the file saved by an editor) is not part of the first event.
+                if (atFileStart && filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF) start = 3;
                 for (int i; (i = Array.IndexOf(buffer, (byte)'\n', start, filled - start)) >= 0; start = i + 1)
                     if (i > start) yield return new ReadOnlyMemory<byte>(buffer, start, i - start); // used before the next line is read
                 Buffer.BlockCopy(buffer, start, buffer, 0, filled - start);

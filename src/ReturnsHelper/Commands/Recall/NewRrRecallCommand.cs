@@ -56,6 +56,14 @@ namespace ReturnsHelper.Commands
         protected override void EndProcessing()
         {
             base.EndProcessing();
+            if (known != null && known.WorthCompacting)
+            {
+                try { Ledger.CompactIfWorthIt(); }
+                catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+                {
+                    WriteVerbose($"The recall ledger {Ledger.Path} was not compacted this time: {e.Message}");
+                }
+            }
             if (idsAlreadyRecalled > 0)
                 WriteWarning($"{idsAlreadyRecalled} of the given return inventories were already in {existingWritten.Count} active recall(s) according to the recall ledger, so nothing was sent for them; those recalls were written with AlreadyExisted = True. Use -Force to send them anyway.");
         }
