@@ -67,7 +67,7 @@ try {
         $ways = [ordered]@{
             '(a) RecallLedger.Read()'                 = { $state = $ledger.Read(); if ($state.Recalls.Count -ne $Recalls) { throw "Read $($state.Recalls.Count) recalls, expected $Recalls." } }
             '(b) Get-RrRecall -RecallNumber <number>' = { if (@(Get-RrRecall -RecallNumber $someNumber).Count -ne 1) { throw "Get-RrRecall did not find $someNumber." } }
-            '(ref) read the bytes, count the lines'   = { $bytes = [IO.File]::ReadAllBytes($path); $n = 0; foreach ($b in [Linq.Enumerable]::Where($bytes, [Func[byte, bool]] { $args[0] -eq 10 })) { $n++ }; if ($n -lt $Recalls) { throw 'short file' } }
+            '(ref) read the lines, parse nothing'     = { if ([IO.File]::ReadAllLines($path).Length -lt $Recalls) { throw 'short file' } }
         }
         $rows = foreach ($name in $ways.Keys) {
             & $ways[$name]
@@ -80,7 +80,7 @@ try {
         Copy-Item -LiteralPath $path -Destination (Join-Path $work $compactName)
         $compactLedger = [ReturnsHelper.Ledger.RecallLedger]::Open($work, $compactName, 'Custom')
         $sample = @($compactLedger.Read().Recalls | Select-Object -First ([Math]::Min(2000, $Recalls)))
-        foreach ($recall in $sample) { $compactLedger.RecallsChanged(@($recall), 'cancel'); $compactLedger.RecallsChanged(@($recall), 'cancel') }
+        foreach ($recall in $sample) { $one = [ReturnsHelper.Recall[]]@($recall); $compactLedger.RecallsChanged($one, 'cancel'); $compactLedger.RecallsChanged($one, 'cancel') }
         $linesBefore = $compactLedger.Read().Lines
         $watch = [Diagnostics.Stopwatch]::StartNew()
         $compacted = $compactLedger.CompactIfWorthIt(10)

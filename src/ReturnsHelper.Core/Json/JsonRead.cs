@@ -86,7 +86,11 @@ namespace ReturnsHelper.Json
         /// <summary>ISO 8601 times; values without a zone are UTC (the API's own convention).</summary>
         public static DateTime? Time(JsonElement obj, string name)
         {
-            var s = String(obj, name);
+            if (!TryGet(obj, name, out var v)) return null;
+            // Fast path: ISO 8601 (what the service and the ledger write), read straight from the UTF-8 bytes.
+            if (v.ValueKind == JsonValueKind.String && v.TryGetDateTime(out var iso))
+                return iso.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(iso, DateTimeKind.Utc) : iso.ToUniversalTime();
+            var s = AsString(v);
             if (string.IsNullOrEmpty(s)) return null;
             return DateTime.TryParse(s, CultureInfo.InvariantCulture,
                 DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)

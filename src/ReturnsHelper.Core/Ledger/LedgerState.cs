@@ -21,7 +21,7 @@ namespace ReturnsHelper.Ledger
     /// </summary>
     public sealed class LedgerState
     {
-        readonly string environment;
+        internal readonly string environment;
         readonly Dictionary<long, Recall> recalls = new Dictionary<long, Recall>();
         readonly Dictionary<long, DateTime> statusTimes = new Dictionary<long, DateTime>();
         readonly Dictionary<string, PendingBatch> pending = new Dictionary<string, PendingBatch>(StringComparer.Ordinal);
@@ -73,39 +73,72 @@ namespace ReturnsHelper.Ledger
 
         static bool IsCancelled(string status) => string.Equals(status, "canceled", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "cancelled", StringComparison.OrdinalIgnoreCase);
 
-        internal void Apply(JsonElement line)
+        /// <summary>One ledger line, read (on any thread: parsing is the costly part of a read) but not yet applied.</summary>
+        internal sealed class Event
         {
-            var kind = JsonRead.String(line, "e");
-            var at = JsonRead.Time(line, "at") ?? DateTime.MinValue;
-            var key = JsonRead.String(line, "key");
-            switch (kind)
+            public string Kind, Key, Source;
+            public DateTime At;
+            public DateTime? StatusTime, EventTime;
+            public long[] Ids;
+            public List<Recall> Recalls;
+        }
+
+        /// <summary>Reads one line; throws (JsonException, FormatException, InvalidOperationException) on a damaged one.</summary>
+        internal static Event Parse(ReadOnlyMemory<byte> bytes, string environment)
+        {
+            using (var document = JsonDocument.Parse(bytes))
+            {
+                var line = document.RootElement;
+                var e = new Event
+                {
+                    Kind = JsonRead.String(line, "e"),
+                    Key = JsonRead.String(line, "key"),
+                    Source = JsonRead.String(line, "source"),
+                    At = JsonRead.Time(line, "at") ?? DateTime.MinValue,
+                    StatusTime = JsonRead.Time(line, "statusTime"),
+                    EventTime = JsonRead.Time(line, "eventTime"),
+                };
+                switch (e.Kind)
+                {
+                    case "pending": e.Ids = JsonRead.Array(line, "ids").Select(i => i.GetInt64()).ToArray(); break;
+                    case "rejected": break;
+                    case "created":
+                    case "changed":
+                    case "recall":
+                    case "status": e.Recalls = JsonRead.Array(line, "recalls").Select(r => Recall.Parse(r, environment)).ToList(); break;
+                    default: throw new FormatException($"Unknown ledger event '{e.Kind}'.");
+                }
+                return e;
+            }
+        }
+
+        /// <summary>Applies one event, in file order.</summary>
+        internal void Apply(Event e)
+        {
+            switch (e.Kind)
             {
                 case "pending":
-                    if (key != null)
-                        pending[key] = new PendingBatch { IdempotencyKey = key, ReturnInventoryId = Ids(line), Since = at };
+                    if (e.Key != null)
+                        pending[e.Key] = new PendingBatch { IdempotencyKey = e.Key, ReturnInventoryId = e.Ids, Since = e.At };
                     break;
                 case "created":
-                    if (key != null) pending.Remove(key);
-                    foreach (var recall in ReadRecalls(line)) Store(recall, at, "create");
+                    if (e.Key != null) pending.Remove(e.Key);
+                    foreach (var recall in e.Recalls) Store(recall, e.At, "create");
                     break;
                 case "rejected":
-                    if (key != null) pending.Remove(key);
+                    if (e.Key != null) pending.Remove(e.Key);
                     break;
                 case "changed":
                 case "recall":
-                    var statusTime = JsonRead.Time(line, "statusTime");
-                    foreach (var recall in ReadRecalls(line))
+                    foreach (var recall in e.Recalls)
                     {
-                        Store(recall, at, JsonRead.String(line, "source") ?? kind);
-                        if (statusTime.HasValue) statusTimes[recall.RecallId] = statusTime.Value;
+                        Store(recall, e.At, e.Source ?? e.Kind);
+                        if (e.StatusTime.HasValue) statusTimes[recall.RecallId] = e.StatusTime.Value;
                     }
                     break;
                 case "status":
-                    var eventTime = JsonRead.Time(line, "eventTime") ?? at;
-                    foreach (var recall in ReadRecalls(line)) ApplyStatus(recall, eventTime, at);
+                    foreach (var recall in e.Recalls) ApplyStatus(recall, e.EventTime ?? e.At, e.At);
                     break;
-                default:
-                    throw new FormatException($"Unknown ledger event '{kind}'.");
             }
         }
 
@@ -155,8 +188,5 @@ namespace ReturnsHelper.Ledger
             byInventory = null;
         }
 
-        IEnumerable<Recall> ReadRecalls(JsonElement line) => JsonRead.Array(line, "recalls").Select(e => Recall.Parse(e, environment));
-
-        static long[] Ids(JsonElement line) => JsonRead.Array(line, "ids").Select(e => e.GetInt64()).ToArray();
     }
 }

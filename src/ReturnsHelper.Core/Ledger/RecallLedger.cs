@@ -152,21 +152,38 @@ namespace ReturnsHelper.Ledger
             using (var stream = OpenForReading())
             {
                 if (stream == null) return state;
+                var chunk = new List<byte[]>(ReadChunk);
                 foreach (var line in Lines(stream))
                 {
-                    state.Lines++;
-                    try
-                    {
-                        using (var document = JsonDocument.Parse(line))
-                            state.Apply(document.RootElement);
-                    }
-                    catch (Exception e) when (e is JsonException || e is InvalidOperationException || e is FormatException || e is ArgumentException)
-                    {
-                        state.DamagedLines++;
-                    }
+                    chunk.Add(line.ToArray());
+                    if (chunk.Count == ReadChunk) ApplyChunk(state, chunk);
                 }
+                ApplyChunk(state, chunk);
             }
             return state;
+        }
+
+        const int ReadChunk = 4096;
+
+        /// <summary>Parses a chunk of lines in parallel (lines are independent), then applies them in file order.</summary>
+        void ApplyChunk(LedgerState state, List<byte[]> chunk)
+        {
+            var events = new LedgerState.Event[chunk.Count];
+            System.Threading.Tasks.Parallel.For(0, chunk.Count, i =>
+            {
+                try { events[i] = LedgerState.Parse(chunk[i], environment); }
+                catch (Exception e) when (e is JsonException || e is InvalidOperationException || e is FormatException || e is ArgumentException || e is OverflowException)
+                {
+                    events[i] = null; // damaged: counted below
+                }
+            });
+            foreach (var e in events)
+            {
+                state.Lines++;
+                if (e == null) state.DamagedLines++;
+                else state.Apply(e);
+            }
+            chunk.Clear();
         }
 
         /// <summary>
