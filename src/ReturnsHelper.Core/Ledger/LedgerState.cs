@@ -151,6 +151,22 @@ namespace ReturnsHelper.Ledger
                 recall.RecallNumber = recall.RecallNumber ?? known.RecallNumber;
                 recall.CreateOn = recall.CreateOn ?? known.CreateOn;
                 recall.WarehouseId = recall.WarehouseId ?? known.WarehouseId;
+                // A create answer learnt late (a pending batch resolved by resending it gets the original answer back)
+                // is older than any webhook about the recall: keep what the webhooks said.
+                if (source == "create" && statusTimes.ContainsKey(recall.RecallId))
+                {
+                    recall.RecallStatusCode = known.RecallStatusCode;
+                    foreach (var item in recall.RecallInventoryList)
+                    {
+                        var old = known.RecallInventoryList.FirstOrDefault(i => i.ReturnInventoryId == item.ReturnInventoryId);
+                        if (old == null) continue;
+                        item.RecallInventoryStatusCode = old.RecallInventoryStatusCode ?? item.RecallInventoryStatusCode;
+                        item.TrackingNumber = old.TrackingNumber ?? item.TrackingNumber;
+                        item.CourierTrackingNumber = old.CourierTrackingNumber ?? item.CourierTrackingNumber;
+                        item.PickUpCode = old.PickUpCode ?? item.PickUpCode;
+                        item.PickUpOn = old.PickUpOn ?? item.PickUpOn;
+                    }
+                }
             }
             recall.LedgerUpdatedOn = at;
             recall.LedgerSource = source;
