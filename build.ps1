@@ -11,7 +11,8 @@ Tasks (first argument, default Build):
             print the counts per suite and, as the very last line, "Tests: N passed, N failed, N skipped".
   Emulator  Build, then run the emulator in the foreground; extra arguments go to the emulator.
   Demo      Build, then run src/Demo/Invoke-Demo.ps1 in a fresh pwsh; extra arguments go to the demo.
-  Bench     Build, then run each tests/Benchmarks/*.Bench.ps1 in a fresh pwsh.
+  Bench     Build, then run each tests/Benchmarks/*.Bench.ps1 in a fresh pwsh, then the kill-and-rerun soak of
+            tests/Pester/Ledger.Tests.ps1 at full size (RR_TEST_FULL=1; Test runs it reduced).
   Package   Build, then write out/package/ReturnsHelper.<version>.nupkg (via PSResourceGet) and verify it installs.
   Clean     Remove out/ and every project's bin/ and obj/.
 
@@ -430,6 +431,16 @@ function Invoke-BenchTask {
             $code = Invoke-PwshChild -File $benchmark.FullName -Environment (Get-ModuleOutputEnvironment) -WorkingDirectory $Paths.Root
             if ($code -ne 0) { $benchmark.Name }
         })
+    # The kill-and-rerun soak at full size (5,000 ids, 10 kills); build.ps1 Test runs it reduced.
+    Write-Step 'Soak: New-RrRecall killed and rerun, full size (tests/Pester/Ledger.Tests.ps1 with RR_TEST_FULL=1)'
+    $env:RR_TEST_FULL = '1'
+    try {
+        $PesterPath = @('Ledger'); $PesterTag = @(); $PesterFullName = @('*kills*')
+        $soak = Invoke-PesterSuite
+    }
+    finally { Remove-Item Env:RR_TEST_FULL -ErrorAction SilentlyContinue }
+    Write-Host "Soak: $($soak.Passed) passed, $($soak.Failed) failed$(if ($soak.RunError) { " ($($soak.RunError))" })."
+    if ($soak.Failed -or $soak.RunError -or $soak.Passed -eq 0) { $failed += 'kill-and-rerun soak' }
     if ($failed) { throw "Benchmark(s) failed: $($failed -join ', ')." }
 }
 

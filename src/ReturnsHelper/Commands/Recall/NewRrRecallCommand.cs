@@ -51,7 +51,18 @@ namespace ReturnsHelper.Commands
         }
 
         protected override void ProcessRecord()
-            => Accept(ReturnInventoryId ?? new object[] { null }, !MyInvocation.ExpectingInput);
+            => Accept(WithPendingBatchesExpanded(ReturnInventoryId ?? new object[] { null }), !MyInvocation.ExpectingInput);
+
+        /// <summary>A pending batch from Get-RrRecall -Pending stands for its ids (so the pipe resends the batch).</summary>
+        static IEnumerable<object> WithPendingBatchesExpanded(object[] items)
+        {
+            foreach (var item in items)
+            {
+                if ((item is PSObject ps ? ps.BaseObject : item) is PendingBatch batch)
+                    foreach (var id in batch.ReturnInventoryId) yield return id;
+                else yield return item;
+            }
+        }
 
         protected override void EndProcessing()
         {
