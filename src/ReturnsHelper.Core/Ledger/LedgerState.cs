@@ -83,33 +83,139 @@ namespace ReturnsHelper.Ledger
             public List<Recall> Recalls;
         }
 
-        /// <summary>Reads one line; throws (JsonException, FormatException, InvalidOperationException) on a damaged one.</summary>
+        /// <summary>
+        /// Reads one line; throws (JsonException, FormatException, InvalidOperationException) on a damaged one. A
+        /// forward-only reader over the ledger's own format (the recalls in the service's wire shape), with unknown
+        /// members skipped: reading is what every New-RrRecall and Get-RrRecall pays at its start.
+        /// </summary>
         internal static Event Parse(ReadOnlyMemory<byte> bytes, string environment)
         {
-            using (var document = JsonDocument.Parse(bytes))
+            var reader = new Utf8JsonReader(bytes.Span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+            Expect(ref reader, JsonTokenType.StartObject);
+            var e = new Event();
+            for (; Next(ref reader) == JsonTokenType.PropertyName; )
             {
-                var line = document.RootElement;
-                var e = new Event
+                var name = reader.GetString();
+                reader.Read();
+                switch (name)
                 {
-                    Kind = JsonRead.String(line, "e"),
-                    Key = JsonRead.String(line, "key"),
-                    Source = JsonRead.String(line, "source"),
-                    At = JsonRead.Time(line, "at") ?? DateTime.MinValue,
-                    StatusTime = JsonRead.Time(line, "statusTime"),
-                    EventTime = JsonRead.Time(line, "eventTime"),
-                };
-                switch (e.Kind)
-                {
-                    case "pending": e.Ids = JsonRead.Array(line, "ids").Select(i => i.GetInt64()).ToArray(); break;
-                    case "rejected": break;
-                    case "created":
-                    case "changed":
-                    case "recall":
-                    case "status": e.Recalls = JsonRead.Array(line, "recalls").Select(r => Recall.Parse(r, environment)).ToList(); break;
-                    default: throw new FormatException($"Unknown ledger event '{e.Kind}'.");
+                    case "e": e.Kind = reader.GetString(); break;
+                    case "key": e.Key = reader.GetString(); break;
+                    case "source": e.Source = reader.GetString(); break;
+                    case "at": e.At = Time(ref reader) ?? DateTime.MinValue; break;
+                    case "statusTime": e.StatusTime = Time(ref reader); break;
+                    case "eventTime": e.EventTime = Time(ref reader); break;
+                    case "ids":
+                        var ids = new List<long>();
+                        Expect(ref reader, JsonTokenType.StartArray, alreadyRead: true);
+                        while (Next(ref reader) == JsonTokenType.Number) ids.Add(reader.GetInt64());
+                        Expect(ref reader, JsonTokenType.EndArray, alreadyRead: true);
+                        e.Ids = ids.ToArray();
+                        break;
+                    case "recalls":
+                        e.Recalls = new List<Recall>();
+                        Expect(ref reader, JsonTokenType.StartArray, alreadyRead: true);
+                        while (Next(ref reader) == JsonTokenType.StartObject) e.Recalls.Add(ReadRecall(ref reader, environment));
+                        Expect(ref reader, JsonTokenType.EndArray, alreadyRead: true);
+                        break;
+                    default: reader.Skip(); break;
                 }
-                return e;
             }
+            switch (e.Kind)
+            {
+                case "pending": if (e.Ids == null) throw new FormatException("A pending event without ids."); break;
+                case "rejected": break;
+                case "created":
+                case "changed":
+                case "recall":
+                case "status": if (e.Recalls == null) throw new FormatException($"A {e.Kind} event without recalls."); break;
+                default: throw new FormatException($"Unknown ledger event '{e.Kind}'.");
+            }
+            return e;
+        }
+
+        static Recall ReadRecall(ref Utf8JsonReader reader, string environment)
+        {
+            var recall = new Recall { Environment = environment };
+            while (Next(ref reader) == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueSpan; // our own names: plain ASCII, never escaped
+                reader.Read();
+                if (name.SequenceEqual("recallId"u8)) recall.RecallId = reader.GetInt64();
+                else if (name.SequenceEqual("recallNumber"u8)) recall.RecallNumber = Text(ref reader);
+                else if (name.SequenceEqual("recallStatusCode"u8)) recall.RecallStatusCode = Codes.RecallStatus(Text(ref reader));
+                else if (name.SequenceEqual("warehouseId"u8)) recall.WarehouseId = reader.TokenType == JsonTokenType.Null ? (int?)null : reader.GetInt32();
+                else if (name.SequenceEqual("warehouseRemarks"u8)) recall.WarehouseRemarks = Text(ref reader);
+                else if (name.SequenceEqual("apiId"u8)) recall.ApiId = reader.TokenType == JsonTokenType.Null ? (long?)null : reader.GetInt64();
+                else if (name.SequenceEqual("createOn"u8)) recall.CreateOn = Time(ref reader);
+                else if (name.SequenceEqual("recallInventoryList"u8))
+                {
+                    var items = new List<RecallInventory>();
+                    Expect(ref reader, JsonTokenType.StartArray, alreadyRead: true);
+                    while (Next(ref reader) == JsonTokenType.StartObject) items.Add(ReadInventory(ref reader));
+                    Expect(ref reader, JsonTokenType.EndArray, alreadyRead: true);
+                    recall.RecallInventoryList = items.ToArray();
+                }
+                else reader.Skip();
+            }
+            return recall;
+        }
+
+        static RecallInventory ReadInventory(ref Utf8JsonReader reader)
+        {
+            var item = new RecallInventory();
+            while (Next(ref reader) == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueSpan; // our own names: plain ASCII, never escaped
+                reader.Read();
+                if (name.SequenceEqual("recallInventoryId"u8)) item.RecallInventoryId = reader.GetInt64();
+                else if (name.SequenceEqual("returnInventoryId"u8)) item.ReturnInventoryId = reader.GetInt64();
+                else if (name.SequenceEqual("recallInventoryStatusCode"u8)) item.RecallInventoryStatusCode = Text(ref reader);
+                else if (name.SequenceEqual("pickUpCode"u8)) item.PickUpCode = Text(ref reader);
+                else if (name.SequenceEqual("trackingNumber"u8)) item.TrackingNumber = Text(ref reader);
+                else if (name.SequenceEqual("listName"u8)) item.ListName = Text(ref reader);
+                else if (name.SequenceEqual("weight"u8)) item.Weight = reader.TokenType == JsonTokenType.Null ? (decimal?)null : reader.GetDecimal();
+                else if (name.SequenceEqual("amount"u8)) item.Amount = reader.TokenType == JsonTokenType.Null ? (decimal?)null : reader.GetDecimal();
+                else if (name.SequenceEqual("pickUpOn"u8)) item.PickUpOn = Time(ref reader);
+                else if (name.SequenceEqual("courierTrackingNumber"u8)) item.CourierTrackingNumber = Text(ref reader);
+                else if (name.SequenceEqual("remarks"u8)) item.Remarks = Text(ref reader);
+                else if (name.SequenceEqual("recallServiceType"u8)) item.RecallServiceType = Text(ref reader);
+                else if (name.SequenceEqual("rma"u8)) item.Rma = Text(ref reader);
+                else reader.Skip();
+            }
+            return item;
+        }
+
+        static JsonTokenType Next(ref Utf8JsonReader reader)
+        {
+            if (!reader.Read()) throw new FormatException("The line ends early.");
+            return reader.TokenType;
+        }
+
+        static void Expect(ref Utf8JsonReader reader, JsonTokenType type, bool alreadyRead = false)
+        {
+            if (!alreadyRead && !reader.Read()) throw new FormatException("The line ends early.");
+            if (reader.TokenType != type) throw new FormatException($"Expected {type}, found {reader.TokenType}.");
+        }
+
+        /// <summary>Status and service codes repeat on every line: one shared string each instead of one per value.</summary>
+        static readonly KeyValuePair<byte[], string>[] CommonValues = new[] { "pending", "in-progress", "completed", "canceled", "dhl", "ready" }
+            .Select(v => new KeyValuePair<byte[], string>(System.Text.Encoding.UTF8.GetBytes(v), v)).ToArray();
+
+        static string Text(ref Utf8JsonReader reader)
+        {
+            if (reader.TokenType == JsonTokenType.Null) return null;
+            if (!reader.ValueIsEscaped && reader.ValueSpan.Length <= 11)
+                foreach (var common in CommonValues)
+                    if (reader.ValueSpan.SequenceEqual(common.Key)) return common.Value;
+            return reader.GetString();
+        }
+
+        static DateTime? Time(ref Utf8JsonReader reader)
+        {
+            if (reader.TokenType == JsonTokenType.Null) return null;
+            var t = reader.GetDateTime();
+            return t.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : t.ToUniversalTime();
         }
 
         /// <summary>Applies one event, in file order.</summary>
