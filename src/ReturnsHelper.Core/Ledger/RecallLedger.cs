@@ -22,7 +22,7 @@ namespace ReturnsHelper.Ledger
     ///   batch's ids and idempotency key before it is sent). Killing the process afterwards cannot lose it; only a
     ///   power cut before the OS wrote its cache could (the file is not fsynced per line: that would cost more than
     ///   the recall itself on a fast network).
-    /// - One writer at a time, across processes. An append takes the lock file (opened exclusively: Windows refuses
+    /// - One writer at a time, across processes. An append takes the process's monitor for the file, then the lock file (opened exclusively: Windows refuses
     ///   a second open, .NET on Unix takes flock LOCK_EX per open), opens the ledger by path, writes one whole line
     ///   with one write and closes. So appends never interleave, and compaction (write a new file, rename it over the
     ///   old one, under the same lock) cannot lose an append: every append re-opens the file by path under the lock.
@@ -192,6 +192,7 @@ namespace ReturnsHelper.Ledger
         /// </summary>
         public bool CompactIfWorthIt(int minimumLines = CompactionMinimumLines)
         {
+            lock (ProcessLock)
             using (TakeLock())
             {
                 var state = Read();
@@ -226,9 +227,19 @@ namespace ReturnsHelper.Ledger
 
         // ---- File plumbing ----
 
+        /// <summary>
+        /// Threads of one process wait on a monitor, not on the lock file: a file lock refused is retried after a sleep,
+        /// which concurrent batches of one command would pay on nearly every append.
+        /// </summary>
+        static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> ProcessLocks =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, object>(StringComparer.Ordinal);
+
+        object ProcessLock => ProcessLocks.GetOrAdd(Path, _ => new object());
+
         void Append(Action<Utf8JsonWriter> members)
         {
             var line = Serialize(members);
+            lock (ProcessLock)
             using (TakeLock())
             using (var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
             {
