@@ -9,35 +9,13 @@ BeforeAll {
     # The service as users see it: 300 ms away.
     $script:far = Start-RrTestEmulator -ExtraArgs '--seed-inventory', '0', '--latency-ms', '300'
 
-    function Reset-Emulator($Target = $emulator) {
-        $null = Invoke-RrEmulatorControl -Emulator $Target -Method POST -Path 'reset' -Body @{ seedInventory = 0 }
-        $null = Invoke-RrEmulatorControl -Emulator $Target -Method DELETE -Path 'requests'
-    }
-
-    function New-TestInventory([int] $Count = 1, [hashtable] $With = @{}, $Target = $emulator) {
-        $items = foreach ($i in 1..$Count) {
-            $item = @{ handlingCode = 'tbc'; handlingStatusCode = 'pending'; warehouseId = 2 }
-            foreach ($key in $With.Keys) { $item[$key] = $With[$key] }
-            $item
-        }
-        $created = Invoke-RrEmulatorControl -Emulator $Target -Method POST -Path 'inventories' -Body @($items)
-        @($created | ForEach-Object returnInventoryId)
-    }
-
-    function Get-ApiCall([string] $PathLike, $Target = $emulator) {
-        $log = Invoke-RrEmulatorControl -Emulator $Target -Path 'requests'
-        @($log | Where-Object { $_.path -like "*$PathLike" })
-    }
-
-    function Add-Fault([hashtable] $Fault, $Target = $emulator) {
-        $null = Invoke-RrEmulatorControl -Emulator $Target -Method POST -Path 'faults' -Body $Fault
-    }
+    function Reset-Emulator($Target = $emulator) { Reset-RrTestEmulator $Target }
+    function New-TestInventory([int] $Count = 1, [hashtable] $With = @{}, $Target = $emulator) { New-RrTestInventory -Emulator $Target -Count $Count -With $With }
+    function Get-ApiCall([string] $PathLike, $Target = $emulator) { Get-RrTestApiCall -Emulator $Target -PathLike $PathLike }
+    function Add-Fault([hashtable] $Fault, $Target = $emulator) { Add-RrTestFault -Emulator $Target -Fault $Fault }
 
     # Active (not cancelled) recall inventories in the emulator.
-    function Get-ActiveRecalledId($Target = $emulator) {
-        Invoke-RrEmulatorControl -Emulator $Target -Path 'recalls' | Where-Object recallStatusCode -ne 'canceled' |
-            ForEach-Object { $_.recallInventoryList } | Where-Object recallInventoryStatusCode -ne 'canceled' | ForEach-Object returnInventoryId
-    }
+    function Get-ActiveRecalledId($Target = $emulator) { Get-RrTestActiveRecalledId -Emulator $Target }
 
     # Runs a script in a fresh pwsh connected to $Target and returns its output lines (-WhatIf text goes to the host,
     # which only a child process's stdout shows).

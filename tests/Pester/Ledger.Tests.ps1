@@ -37,36 +37,15 @@ BeforeAll {
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) "rr-ledger-tests-$PID-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
     $null = New-Item -ItemType Directory -Path $Work
 
-    function Reset-Emulator($Target = $emulator) {
-        $null = Invoke-RrEmulatorControl -Emulator $Target -Method POST -Path 'reset' -Body @{ seedInventory = 0 }
-        $null = Invoke-RrEmulatorControl -Emulator $Target -Method DELETE -Path 'requests'
-    }
-
-    function New-TestInventory([int] $Count = 1, [hashtable] $With = @{}, $Target = $emulator) {
-        $items = foreach ($i in 1..$Count) {
-            $item = @{ handlingCode = 'tbc'; handlingStatusCode = 'pending'; warehouseId = 2 }
-            foreach ($key in $With.Keys) { $item[$key] = $With[$key] }
-            $item
-        }
-        $created = Invoke-RrEmulatorControl -Emulator $Target -Method POST -Path 'inventories' -Body @($items)
-        [long[]]@($created | ForEach-Object returnInventoryId)
-    }
-
-    function Get-ApiCall([string] $PathLike, $Target = $emulator) {
-        @(Invoke-RrEmulatorControl -Emulator $Target -Path 'requests' | Where-Object { $_.path -like "*$PathLike" })
-    }
-
-    function Add-Fault([hashtable] $Fault, $Target = $emulator) {
-        $null = Invoke-RrEmulatorControl -Emulator $Target -Method POST -Path 'faults' -Body $Fault
-    }
+    function Reset-Emulator($Target = $emulator) { Reset-RrTestEmulator $Target }
+    function New-TestInventory([int] $Count = 1, [hashtable] $With = @{}, $Target = $emulator) { New-RrTestInventory -Emulator $Target -Count $Count -With $With }
+    function Get-ApiCall([string] $PathLike, $Target = $emulator) { Get-RrTestApiCall -Emulator $Target -PathLike $PathLike }
+    function Add-Fault([hashtable] $Fault, $Target = $emulator) { Add-RrTestFault -Emulator $Target -Fault $Fault }
 
     function Get-EmulatorRecall($Target = $emulator) { @(Invoke-RrEmulatorControl -Emulator $Target -Path 'recalls') }
 
     # Active (not cancelled) recall inventories in the emulator.
-    function Get-ActiveRecalledId($Target = $emulator) {
-        [long[]]@(Get-EmulatorRecall $Target | Where-Object recallStatusCode -ne 'canceled' |
-                ForEach-Object { $_.recallInventoryList } | Where-Object recallInventoryStatusCode -ne 'canceled' | ForEach-Object returnInventoryId)
-    }
+    function Get-ActiveRecalledId($Target = $emulator) { Get-RrTestActiveRecalledId -Emulator $Target }
 
     # A new, empty ledger folder of this test file.
     function New-LedgerFolder { Join-Path $Work "ledger-$([guid]::NewGuid().ToString('N').Substring(0, 8))" }

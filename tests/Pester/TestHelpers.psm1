@@ -142,4 +142,49 @@ function Invoke-RrEmulatorControl {
     $response
 }
 
-Export-ModuleMember -Function Get-RrModulePath, Get-RrEmulatorPath, Import-RrTestModule, Start-RrTestEmulator, Stop-RrTestEmulator, Invoke-RrEmulatorControl, Clear-RrTestLedger
+function Reset-RrTestEmulator {
+    <# .SYNOPSIS Resets an emulator to an empty state (no seeded inventories or recalls), clears its request log and this process's ledgers. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory, Position = 0)] [psobject] $Emulator)
+    $null = Invoke-RrEmulatorControl -Emulator $Emulator -Method POST -Path 'reset' -Body @{ seedInventory = 0 }
+    $null = Invoke-RrEmulatorControl -Emulator $Emulator -Method DELETE -Path 'requests'
+}
+
+function New-RrTestInventory {
+    <# .SYNOPSIS Adds -Count eligible inventories (tbc/pending, warehouse 2, overridden by -With) and returns their ids. #>
+    [CmdletBinding()]
+    [OutputType([long])]
+    param([Parameter(Mandatory)] [psobject] $Emulator, [int] $Count = 1, [hashtable] $With = @{})
+    $items = foreach ($i in 1..$Count) {
+        $item = @{ handlingCode = 'tbc'; handlingStatusCode = 'pending'; warehouseId = 2 }
+        foreach ($key in $With.Keys) { $item[$key] = $With[$key] }
+        $item
+    }
+    $created = Invoke-RrEmulatorControl -Emulator $Emulator -Method POST -Path 'inventories' -Body @($items)
+    [long[]]@($created | ForEach-Object returnInventoryId)
+}
+
+function Get-RrTestApiCall {
+    <# .SYNOPSIS The emulator's request log entries whose path ends with -PathLike (in the order they ended). #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [psobject] $Emulator, [string] $PathLike)
+    @(Invoke-RrEmulatorControl -Emulator $Emulator -Path 'requests' | Where-Object { $_.path -like "*$PathLike" })
+}
+
+function Add-RrTestFault {
+    <# .SYNOPSIS Queues one emulator fault (see the emulator README: status, delay, drop-before, drop-after-commit). #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [psobject] $Emulator, [Parameter(Mandatory)] [hashtable] $Fault)
+    $null = Invoke-RrEmulatorControl -Emulator $Emulator -Method POST -Path 'faults' -Body $Fault
+}
+
+function Get-RrTestActiveRecalledId {
+    <# .SYNOPSIS The inventory ids in active (not cancelled) recalls of the emulator, each as often as it is recalled. #>
+    [CmdletBinding()]
+    [OutputType([long])]
+    param([Parameter(Mandatory)] [psobject] $Emulator)
+    [long[]]@(Invoke-RrEmulatorControl -Emulator $Emulator -Path 'recalls' | Where-Object recallStatusCode -ne 'canceled' |
+            ForEach-Object { $_.recallInventoryList } | Where-Object recallInventoryStatusCode -ne 'canceled' | ForEach-Object returnInventoryId)
+}
+
+Export-ModuleMember -Function Get-RrModulePath, Get-RrEmulatorPath, Import-RrTestModule, Start-RrTestEmulator, Stop-RrTestEmulator, Invoke-RrEmulatorControl, Clear-RrTestLedger, Reset-RrTestEmulator, New-RrTestInventory, Get-RrTestApiCall, Add-RrTestFault, Get-RrTestActiveRecalledId
