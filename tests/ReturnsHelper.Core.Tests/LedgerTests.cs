@@ -1019,6 +1019,21 @@ namespace ReturnsHelper.Core.Tests
         }
 
         [Fact]
+        public void Appending_after_the_folder_was_deleted_between_appends_recreates_it_and_keeps_appending()
+        {
+            var sub = Path.Combine(folder, "gone-later");
+            var ledger = RecallLedger.Open(sub, FileName, Environment);
+            ledger.RecallsCreated("key-1", new[] { NewRecall(1, "pending", 11) }); // this process now holds open handles
+            Directory.Delete(sub, true);
+
+            ledger.RecallsCreated("key-2", new[] { NewRecall(2, "pending", 12) });
+            ledger.RecallsCreated("key-3", new[] { NewRecall(3, "pending", 13) });
+
+            Assert.True(File.Exists(ledger.Path));
+            Assert.Equal(new long[] { 2, 3 }, ledger.Read().Recalls.Select(r => r.RecallId).OrderBy(i => i));
+        }
+
+        [Fact]
         public void Appending_after_the_file_was_deleted_starts_a_new_file()
         {
             var ledger = Open();

@@ -22,10 +22,11 @@ namespace ReturnsHelper.Ledger
     ///   batch's ids and idempotency key before it is sent). Killing the process afterwards cannot lose it; only a
     ///   power cut before the OS wrote its cache could (the file is not fsynced per line: that would cost more than
     ///   the recall itself on a fast network).
-    /// - One writer at a time, across processes. An append takes the process's monitor for the file, then the lock file (opened exclusively: Windows refuses
-    ///   a second open, .NET on Unix takes flock LOCK_EX per open), opens the ledger by path, writes one whole line
-    ///   with one write and closes. So appends never interleave, and compaction (write a new file, rename it over the
-    ///   old one, under the same lock) cannot lose an append: every append re-opens the file by path under the lock.
+    /// - One writer at a time, across processes. An append takes this process's monitor for the file, then a byte-range
+    ///   lock on the lock file (LockFile on Windows, fcntl on Unix), and writes one whole line with one write, so
+    ///   appends never interleave. Compaction (write a new file, rename it over the old one) runs under the same lock
+    ///   and counts up a generation in the lock file; an appender whose open handle is from an older generation, or
+    ///   whose file was deleted or replaced, reopens the ledger by path before it writes, so no append is lost.
     /// - Torn lines. A process killed inside a write leaves a last line without its newline. Readers ignore a line
     ///   that does not parse or does not end with a newline; the next writer first ends the torn line, so it stays
     ///   one skipped line and never glues onto the next event.
@@ -192,8 +193,7 @@ namespace ReturnsHelper.Ledger
         /// </summary>
         public bool CompactIfWorthIt(int minimumLines = CompactionMinimumLines)
         {
-            lock (ProcessLock)
-            using (TakeLock())
+            return UnderLock(shared =>
             {
                 var state = Read();
                 var live = state.Recalls.Count + state.Pending.Count;
@@ -220,39 +220,155 @@ namespace ReturnsHelper.Ledger
                         });
                     stream.Flush(true);
                 }
+                shared.CloseLedger(); // it is the old file now
                 File.Replace(temporary, Path, null);
+                shared.NextGeneration(); // other processes' handles are on the old file too: they reopen on their next append
                 return true;
-            }
+            });
         }
 
         // ---- File plumbing ----
 
-        /// <summary>
-        /// Threads of one process wait on a monitor, not on the lock file: a file lock refused is retried after a sleep,
-        /// which concurrent batches of one command would pay on nearly every append.
-        /// </summary>
-        static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> ProcessLocks =
-            new System.Collections.Concurrent.ConcurrentDictionary<string, object>(StringComparer.Ordinal);
-
-        object ProcessLock => ProcessLocks.GetOrAdd(Path, _ => new object());
-
         void Append(Action<Utf8JsonWriter> members)
         {
             var line = Serialize(members);
-            lock (ProcessLock)
-            using (TakeLock())
-            using (var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+            UnderLock(shared =>
             {
-                if (stream.Length == 0) UnixPermissions.Restrict(Path, directory: false); // created (again) just now
-                if (stream.Length > 0)
+                var stream = shared.Ledger(Path);
+                var length = stream.Length;
+                if (length > 0 && length != shared.LengthAfterOwnWrite)
                 {
-                    // A torn last line (a writer killed mid-write) is ended first, so it stays one skipped line.
+                    // Someone else wrote last: a torn last line (a writer killed mid-write) is ended first, so it stays one skipped line.
                     stream.Seek(-1, SeekOrigin.End);
                     if (stream.ReadByte() != '\n') stream.Write(NewLine, 0, 1);
                 }
                 stream.Seek(0, SeekOrigin.End);
                 stream.Write(line, 0, line.Length);
                 stream.Flush();
+                shared.LengthAfterOwnWrite = stream.Position;
+                return true;
+            });
+        }
+
+        /// <summary>
+        /// Runs <paramref name="action"/> as the only writer of this ledger: first this process's monitor for the file
+        /// (threads of one process wait there, without retries), then the byte-range lock on the lock file, which other
+        /// processes respect. The lock file and the ledger stay open between appends (opening them costs more than
+        /// the append); see <see cref="SharedFile"/> for when they are reopened.
+        /// </summary>
+        T UnderLock<T>(Func<SharedFile, T> action)
+        {
+            var shared = SharedFiles.GetOrAdd(Path, _ => new SharedFile(lockPath));
+            lock (shared)
+            {
+                var handle = shared.LockHandle();
+                var watch = Stopwatch.StartNew();
+                for (var pause = 1; ; pause = Math.Min(pause * 2, 10))
+                {
+                    try
+                    {
+                        handle.Lock(0, 1);
+                        break;
+                    }
+                    catch (IOException) when (watch.Elapsed < LockTimeout)
+                    {
+                        Thread.Sleep(pause); // held by another process: short pauses, so no writer is starved for long
+                    }
+                    catch (IOException e)
+                    {
+                        throw new IOException($"The recall ledger {Path} has been locked by another process for {LockTimeout.TotalSeconds:0} s ({e.Message}).", e);
+                    }
+                }
+                try { return action(shared); }
+                finally
+                {
+                    try { handle.Unlock(0, 1); }
+                    catch (IOException) { /* closing the handle releases it too */ }
+                }
+            }
+        }
+
+        static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SharedFile> SharedFiles =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, SharedFile>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// This process's handles on one ledger, shared by every session on it and used only under its monitor and the
+        /// file lock. The ledger handle is reopened when the file it points to is no longer the ledger: compaction
+        /// (in any process) counts a generation up in the lock file; a deleted or recreated file shows as a missing
+        /// path or a length other than the handle's. The lock file is reopened when it was deleted with its folder.
+        /// </summary>
+        sealed class SharedFile
+        {
+            readonly string lockPath;
+            FileStream lockHandle;
+            FileStream ledger;
+            long ledgerGeneration;
+
+            public SharedFile(string lockPath) => this.lockPath = lockPath;
+
+            /// <summary>The ledger's length right after this process's last append (its last byte is then a newline).</summary>
+            public long LengthAfterOwnWrite = -1;
+
+            public FileStream LockHandle()
+            {
+                if (lockHandle != null && !lockFileMissing) return lockHandle;
+                lockFileMissing = false;
+                lockHandle?.Dispose();
+                var folder = System.IO.Path.GetDirectoryName(lockPath);
+                if (!Directory.Exists(folder))
+                {
+                    Directory.CreateDirectory(folder); // deleted under us (a clean-up): recreated privately
+                    UnixPermissions.Restrict(folder, directory: true);
+                }
+                lockHandle = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1);
+                if (lockHandle.Length < 16) { lockHandle.SetLength(16); UnixPermissions.Restrict(lockPath, directory: false); }
+                return lockHandle;
+            }
+
+            bool lockFileMissing;
+
+            public FileStream Ledger(string path)
+            {
+                var generation = Generation();
+                var onDisk = new FileInfo(path); // one stat: is the file at the path still the one this handle writes?
+                if (ledger != null && ledgerGeneration == generation && onDisk.Exists && onDisk.Length == ledger.Length) return ledger;
+                if (!onDisk.Exists && !File.Exists(lockPath))
+                {
+                    // The folder (or the lock file) was deleted under us: recreate it privately; the next append reopens the lock file too.
+                    lockFileMissing = true;
+                    if (!Directory.Exists(onDisk.DirectoryName))
+                    {
+                        Directory.CreateDirectory(onDisk.DirectoryName);
+                        UnixPermissions.Restrict(onDisk.DirectoryName, directory: true);
+                    }
+                }
+                CloseLedger();
+                LengthAfterOwnWrite = -1;
+                ledger = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1);
+                if (ledger.Length == 0) UnixPermissions.Restrict(path, directory: false); // created (again) just now
+                ledgerGeneration = generation;
+                return ledger;
+            }
+
+            public void CloseLedger()
+            {
+                ledger?.Dispose();
+                ledger = null;
+            }
+
+            long Generation()
+            {
+                var bytes = new byte[8];
+                lockHandle.Seek(8, SeekOrigin.Begin);
+                return lockHandle.Read(bytes, 0, 8) == 8 ? BitConverter.ToInt64(bytes, 0) : 0;
+            }
+
+            public void NextGeneration()
+            {
+                var bytes = BitConverter.GetBytes(Generation() + 1);
+                lockHandle.Seek(8, SeekOrigin.Begin);
+                lockHandle.Write(bytes, 0, 8);
+                lockHandle.Flush();
             }
         }
 
@@ -274,37 +390,6 @@ namespace ReturnsHelper.Ledger
                 }
                 buffer.Write(NewLine, 0, 1);
                 return buffer.ToArray();
-            }
-        }
-
-        /// <summary>The cross-process append lock: the lock file opened exclusively, retried until <see cref="LockTimeout"/>.</summary>
-        IDisposable TakeLock()
-        {
-            var watch = Stopwatch.StartNew();
-            var pause = 1;
-            while (true)
-            {
-                try
-                {
-                    return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                }
-                catch (DirectoryNotFoundException)
-                {
-                    // The folder was deleted under us (a clean-up): recreate it, privately, rather than wait for a lock that is not there.
-                    var folder = System.IO.Path.GetDirectoryName(Path);
-                    Directory.CreateDirectory(folder);
-                    UnixPermissions.Restrict(folder, directory: true);
-                    if (watch.Elapsed >= LockTimeout) throw;
-                }
-                catch (IOException) when (watch.Elapsed < LockTimeout)
-                {
-                    Thread.Sleep(pause);
-                    pause = Math.Min(pause * 2, 10); // short: a writer that retries rarely could be starved by busy ones
-                }
-                catch (IOException e)
-                {
-                    throw new IOException($"The recall ledger {Path} has been locked by another process for {LockTimeout.TotalSeconds:0} s ({e.Message}).", e);
-                }
             }
         }
 
