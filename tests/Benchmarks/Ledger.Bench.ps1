@@ -6,7 +6,7 @@ Reading a recall ledger of 100,000 recalls: what New-RrRecall and Get-RrRecall p
 .DESCRIPTION
 Writes a ledger of -Recalls recalls (each with -InventoriesPerRecall inventories, as New-RrRecall records them:
 a pending line and a created line per batch, plus a webhook status line for every tenth recall) into a temporary
-folder, then measures, in this process, -Runs times after a warm-up:
+folder, then measures, in this process, -Runs rounds (round-robin, after a warm-up of each):
   (a) RecallLedger.Read(): the ledger folded into its state (goal: under 1 s);
   (b) Get-RrRecall -RecallNumber <one number> | Out-Null: the same read plus the cmdlet;
   (ref) reading the file's bytes and counting lines: the floor any reader of the file pays.
@@ -69,11 +69,14 @@ try {
             '(b) Get-RrRecall -RecallNumber <number>' = { if (@(Get-RrRecall -RecallNumber $someNumber).Count -ne 1) { throw "Get-RrRecall did not find $someNumber." } }
             '(ref) read the lines, parse nothing'     = { if ([IO.File]::ReadAllLines($path).Length -lt $Recalls) { throw 'short file' } }
         }
-        $rows = foreach ($name in $ways.Keys) {
-            & $ways[$name]
-            $times = foreach ($run in 1..$Runs) { (Measure-Command { & $ways[$name] }).TotalSeconds }
-            [pscustomobject]@{ Way = $name; Seconds = Get-Median $times }
+        # Every way warms up first, then the runs go round-robin, so heap growth and the machine's drift hit all alike.
+        foreach ($name in $ways.Keys) { & $ways[$name] }
+        $times = @{}
+        foreach ($name in $ways.Keys) { $times[$name] = [Collections.Generic.List[double]]::new() }
+        foreach ($run in 1..$Runs) {
+            foreach ($name in $ways.Keys) { $times[$name].Add((Measure-Command { & $ways[$name] }).TotalSeconds) }
         }
+        $rows = foreach ($name in $ways.Keys) { [pscustomobject]@{ Way = $name; Seconds = Get-Median $times[$name] } }
 
         # Compaction: every recall cancelled (a changed line) and reported twice more: lines pile up, state does not.
         $compactName = 'recalls-compact.jsonl'
