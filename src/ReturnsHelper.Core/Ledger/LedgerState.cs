@@ -25,7 +25,7 @@ namespace ReturnsHelper.Ledger
         readonly Dictionary<long, Recall> recalls = new Dictionary<long, Recall>();
         readonly Dictionary<long, DateTime> statusTimes = new Dictionary<long, DateTime>();
         readonly Dictionary<string, PendingBatch> pending = new Dictionary<string, PendingBatch>(StringComparer.Ordinal);
-        Dictionary<long, Recall> byInventory;
+        Dictionary<long, List<Recall>> byInventory;
         Dictionary<string, Recall> byNumber;
 
         internal LedgerState(string environment) => this.environment = environment;
@@ -52,21 +52,27 @@ namespace ReturnsHelper.Ledger
             return recallNumber != null && byNumber.TryGetValue(recallNumber.Trim(), out var r) ? r : null;
         }
 
-        /// <summary>The recall that holds <paramref name="returnInventoryId"/> and is not cancelled (for it or as a whole), or null.</summary>
-        public Recall ActiveRecallOf(long returnInventoryId)
+        /// <summary>Every recall that holds (or held) <paramref name="returnInventoryId"/>, oldest first.</summary>
+        public IReadOnlyList<Recall> RecallsOf(long returnInventoryId)
         {
             if (byInventory == null)
             {
-                byInventory = new Dictionary<long, Recall>();
+                // One index, built on first use after a change: lookups per input id must not scan every recall.
+                byInventory = new Dictionary<long, List<Recall>>();
                 foreach (var recall in recalls.Values.OrderBy(r => r.RecallId))
-                {
-                    if (IsCancelled(recall.RecallStatusCode)) continue;
-                    foreach (var item in recall.RecallInventoryList)
-                        if (!IsCancelled(item.RecallInventoryStatusCode)) byInventory[item.ReturnInventoryId] = recall;
-                }
+                    foreach (var id in recall.RecallInventoryList.Select(i => i.ReturnInventoryId).Distinct())
+                    {
+                        if (!byInventory.TryGetValue(id, out var list)) byInventory[id] = list = new List<Recall>();
+                        list.Add(recall);
+                    }
             }
-            return byInventory.TryGetValue(returnInventoryId, out var found) ? found : null;
+            return byInventory.TryGetValue(returnInventoryId, out var found) ? (IReadOnlyList<Recall>)found : new Recall[0];
         }
+
+        /// <summary>The recall that holds <paramref name="returnInventoryId"/> and is not cancelled (for it or as a whole), or null.</summary>
+        public Recall ActiveRecallOf(long returnInventoryId)
+            => RecallsOf(returnInventoryId).LastOrDefault(r => !IsCancelled(r.RecallStatusCode)
+                && r.RecallInventoryList.Any(i => i.ReturnInventoryId == returnInventoryId && !IsCancelled(i.RecallInventoryStatusCode)));
 
         /// <summary>The pending batches that hold <paramref name="returnInventoryId"/>.</summary>
         public IEnumerable<PendingBatch> PendingWith(long returnInventoryId) => pending.Values.Where(p => p.ReturnInventoryId.Contains(returnInventoryId));
@@ -307,7 +313,6 @@ namespace ReturnsHelper.Ledger
             }
             recall.LedgerUpdatedOn = at;
             recall.LedgerSource = "webhook";
-            byInventory = null;
         }
 
     }

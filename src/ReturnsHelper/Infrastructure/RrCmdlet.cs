@@ -157,6 +157,26 @@ namespace ReturnsHelper.Commands
             }
         }
 
+        /// <summary>
+        /// The ledger folded into its state. An unreadable ledger stops the command; damaged lines (a crash while
+        /// writing, an edit) are skipped with a warning.
+        /// </summary>
+        protected Ledger.LedgerState ReadLedger(Ledger.RecallLedger ledger)
+        {
+            try
+            {
+                var state = ledger.Read();
+                if (state.DamagedLines > 0)
+                    WriteWarning($"The recall ledger {ledger.Path} has {state.DamagedLines} damaged line(s) (a crash while writing, or an edit); they were skipped.");
+                return state;
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(new ErrorRecord(new System.IO.IOException($"Cannot read the recall ledger {ledger.Path}: {e.Message}", e),
+                    "RrLedgerUnreadable", ErrorCategory.ReadError, ledger.Path));
+                return null;
+            }
+        }
     }
 
     /// <summary>Base of every cmdlet that may send many requests: they run concurrently, up to -ThrottleLimit at once.</summary>

@@ -56,17 +56,7 @@ namespace ReturnsHelper.Commands
                 ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
                     "This session keeps no recall ledger (Connect-RrService -NoLedger), and the Return Helper API cannot look recalls up. Connect without -NoLedger to keep one."),
                     "RrNoLedger", ErrorCategory.InvalidOperation, session));
-            try
-            {
-                state = session.Ledger.Read();
-            }
-            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
-            {
-                ThrowTerminatingError(new ErrorRecord(new System.IO.IOException($"Cannot read the recall ledger {session.Ledger.Path}: {e.Message}", e),
-                    "RrLedgerUnreadable", ErrorCategory.ReadError, session.Ledger.Path));
-            }
-            if (state.DamagedLines > 0)
-                WriteWarning($"The recall ledger {session.Ledger.Path} has {state.DamagedLines} damaged line(s) (a crash while writing, or an edit); they were skipped.");
+            state = ReadLedger(session.Ledger);
             WriteVerbose($"The recall ledger {session.Ledger.Path} knows {state.Recalls.Count} recall(s) and {state.Pending.Count} pending batch(es). It holds what this machine was told; recalls made elsewhere are known only through their webhook events.");
             numberPatterns = RecallNumber?.Select(Pattern).ToArray();
             statusPatterns = Status?.Select(Pattern).ToArray();
@@ -77,7 +67,7 @@ namespace ReturnsHelper.Commands
             if (Pending || !MyInvocation.BoundParameters.ContainsKey(nameof(ReturnInventoryId))) return;
             InputIds.ForEach(this, ReturnInventoryId, InputIds.InventoryIdNames, null, id =>
             {
-                var holding = state.Recalls.Where(r => r.RecallInventoryList.Any(i => i.ReturnInventoryId == id)).OrderBy(r => r.RecallId).ToList();
+                var holding = state.RecallsOf(id);
                 if (holding.Count == 0)
                     WriteError(new ErrorRecord(new ItemNotFoundException($"The recall ledger knows no recall of return inventory {id}."), "RrRecallNotInLedger", ErrorCategory.ObjectNotFound, id));
                 foreach (var recall in holding.Where(Matches)) Write(recall);

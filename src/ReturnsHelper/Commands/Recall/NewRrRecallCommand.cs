@@ -45,7 +45,7 @@ namespace ReturnsHelper.Commands
         {
             base.BeginProcessing();
             if (Ledger == null) return;
-            known = ReadLedger();
+            known = ReadLedger(Ledger);
             if (known?.Pending.Count > 0)
                 WriteVerbose($"The recall ledger has {known.Pending.Count} batch(es) that were sent but never answered; an id in one of them resends that batch first (Get-RrRecall -Pending lists them).");
         }
@@ -133,22 +133,5 @@ namespace ReturnsHelper.Commands
         }
 
         protected override bool Covers(Recall recall, long id) => recall.RecallInventoryList.Any(i => i.ReturnInventoryId == id);
-
-        LedgerState ReadLedger()
-        {
-            try
-            {
-                var state = Ledger.Read();
-                if (state.DamagedLines > 0)
-                    WriteWarning($"The recall ledger {Ledger.Path} has {state.DamagedLines} damaged line(s) (a crash while writing, or an edit); they were skipped.");
-                return state;
-            }
-            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
-            {
-                ThrowTerminatingError(new ErrorRecord(new System.IO.IOException($"Cannot read the recall ledger {Ledger.Path}: {e.Message}", e),
-                    "RrLedgerUnreadable", ErrorCategory.ReadError, Ledger.Path));
-                return null;
-            }
-        }
     }
 }

@@ -71,7 +71,7 @@ namespace ReturnsHelper.Commands
             }
         }
 
-        LedgerState Known() => Ledger == null ? null : known ?? (known = Ledger.Read());
+        LedgerState Known() => Ledger == null ? null : known ?? (known = ReadLedger(Ledger));
 
         protected override async Task<IReadOnlyList<Recall>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct)
         {
