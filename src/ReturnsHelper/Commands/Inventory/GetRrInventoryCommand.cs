@@ -20,7 +20,7 @@ namespace ReturnsHelper.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "RrInventory", DefaultParameterSetName = ByTimeSet)]
     [OutputType(typeof(Inventory))]
-    public sealed class GetRrInventoryCommand : RrBulkCmdlet
+    public sealed class GetRrInventoryCommand : PerItemCmdlet
     {
         const string ByIdSet = "ById";
         const string ByTimeSet = "ByTime";
@@ -33,10 +33,6 @@ namespace ReturnsHelper.Commands
         long? first;
         long skip;
         InventoryFilter filter;
-        OrderedWorkQueue byIdQueue;
-        IRrLog byIdLog;
-        ItemProgress byIdProgress;
-        readonly QuietInput quietInput = new QuietInput();
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Id", "InventoryId", "ReturnInventory", "returnInventoryIdList")]
@@ -86,12 +82,7 @@ namespace ReturnsHelper.Commands
             _ = ActiveSession; // fail fast, before any input, when there is no session
             filter = new InventoryFilter(HandlingCode, HandlingStatus, WarehouseId, Sku, skip, first ?? long.MaxValue);
             WarnAboutUnknownCodes();
-            if (ParameterSetName == ByIdSet)
-            {
-                byIdQueue = NewWorkQueue(first != null ? 1 : EffectiveThrottleLimit);
-                byIdLog = LogFor(byIdQueue);
-                byIdProgress = new ItemProgress(this, "Get-RrInventory", "return inventories");
-            }
+            if (ParameterSetName == ByIdSet) BeginPerItem(first != null ? 1 : EffectiveThrottleLimit);
         }
 
         protected override void ProcessRecord()
@@ -104,39 +95,27 @@ namespace ReturnsHelper.Commands
         void GetById()
         {
             var session = ActiveSession;
-            if (!MyInvocation.ExpectingInput && ReturnInventoryId != null) byIdProgress.Expect(ReturnInventoryId.Length);
-            var afterSilence = quietInput.Arrived();
-            Pump(byIdQueue, () =>
+            SendPerItem(ReturnInventoryId, null, id =>
             {
-                byIdQueue.RunReady();
-                InputIds.ForEach(this, ReturnInventoryId, InputIds.InventoryIdNames, null, id =>
+                if (first != null) FinishItemsInFlight(); // -First: one at a time, so that nothing is fetched once it is reached
+                return !filter.Done;
+            }, async (unit, id, ct) =>
+            {
+                try
                 {
-                    if (first != null) byIdQueue.RunAll(); // -First: one at a time, so that nothing is fetched once it is reached
-                    if (filter.Done) return;
-                    byIdQueue.Start(async (unit, ct) =>
-                    {
-                        try
-                        {
-                            var inventory = await InventoryApi.GetAsync(session, id, byIdLog, ct).ConfigureAwait(false);
-                            unit.Post(() => { if (filter.Take(inventory)) WriteObject(inventory); });
-                        }
-                        catch (RrApiException e)
-                        {
-                            unit.Post(() => WriteApiError(InventoryInput.ItemError(e), id));
-                        }
-                        unit.Post(byIdProgress.ItemDone);
-                    });
-                });
-                if (afterSilence) byIdQueue.RunAll(); // an event stream: finish this input before the producer runs again
-            }, finishInFlight: false);
-            quietInput.Returned();
+                    var inventory = await InventoryApi.GetAsync(session, id, ItemLog, ct).ConfigureAwait(false);
+                    unit.Post(() => { if (filter.Take(inventory)) WriteObject(inventory); });
+                }
+                catch (RrApiException e)
+                {
+                    unit.Post(() => WriteApiError(InventoryInput.ItemError(e), id));
+                }
+            }, isWrite: false);
         }
 
         protected override void EndProcessing()
         {
-            if (byIdQueue == null) return;
-            Pump(byIdQueue, byIdQueue.RunAll, finishInFlight: false);
-            byIdProgress.Complete();
+            if (ParameterSetName == ByIdSet) EndPerItem(isWrite: false);
         }
 
         /// <summary>

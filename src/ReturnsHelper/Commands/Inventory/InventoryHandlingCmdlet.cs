@@ -14,13 +14,9 @@ namespace ReturnsHelper.Commands
     /// (up to -ThrottleLimit at once, output in input order); each refusal is a per-item error; -PassThru reads
     /// the inventory back.
     /// </summary>
-    public abstract class InventoryHandlingCmdlet : RrBulkCmdlet
+    public abstract class InventoryHandlingCmdlet : PerItemCmdlet
     {
         readonly HashSet<long> seen = new HashSet<long>();
-        OrderedWorkQueue queue;
-        IRrLog log;
-        ItemProgress progress;
-        readonly QuietInput quietInput = new QuietInput();
 
         /// <summary>Objects, not long: every input (CSV rows, strings, typed objects) reaches our own validation and errors.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -39,54 +35,36 @@ namespace ReturnsHelper.Commands
         protected override void BeginProcessing()
         {
             _ = ActiveSession; // fail fast, before any input, when there is no session
-            queue = NewWorkQueue(EffectiveThrottleLimit);
-            log = LogFor(queue);
-            progress = new ItemProgress(this, MyInvocation.MyCommand.Name, "return inventories");
+            BeginPerItem(EffectiveThrottleLimit);
         }
 
         protected override void ProcessRecord()
         {
             var session = ActiveSession;
-            if (!MyInvocation.ExpectingInput && ReturnInventoryId != null) progress.Expect(ReturnInventoryId.Length);
-            var afterSilence = quietInput.Arrived();
-            Pump(queue, () =>
-            {
-                queue.RunReady();
-                InputIds.ForEach(this, ReturnInventoryId, InputIds.InventoryIdNames, seen, id =>
-                {
-                    if (!ShouldProcess(InventoryInput.Describe(session, id), ActionText)) return;
-                    queue.Start((unit, ct) => ChangeAsync(unit, session, id, ct));
-                });
-                if (afterSilence) queue.RunAll(); // an event stream: finish this input before the producer runs again
-            }, finishInFlight: true);
-            quietInput.Returned();
+            SendPerItem(ReturnInventoryId, seen, id => ShouldProcess(InventoryInput.Describe(session, id), ActionText),
+                (unit, id, ct) => ChangeAsync(unit, session, id, ct), isWrite: true);
         }
 
-        protected override void EndProcessing()
-        {
-            Pump(queue, queue.RunAll, finishInFlight: true);
-            progress.Complete();
-        }
+        protected override void EndProcessing() => EndPerItem(isWrite: true);
 
         async Task ChangeAsync(WorkUnit unit, RrSession session, long id, CancellationToken ct)
         {
             try
             {
-                await SendAsync(session, id, log, ct).ConfigureAwait(false);
+                await SendAsync(session, id, ItemLog, ct).ConfigureAwait(false);
                 if (PassThru) await ReadBackAsync(unit, session, id, ct).ConfigureAwait(false);
             }
             catch (RrApiException e)
             {
                 unit.Post(() => WriteApiError(InventoryInput.ItemError(e), id));
             }
-            unit.Post(progress.ItemDone);
         }
 
         async Task ReadBackAsync(WorkUnit unit, RrSession session, long id, CancellationToken ct)
         {
             try
             {
-                var inventory = await InventoryApi.GetAsync(session, id, log, ct).ConfigureAwait(false);
+                var inventory = await InventoryApi.GetAsync(session, id, ItemLog, ct).ConfigureAwait(false);
                 unit.Post(() => WriteObject(inventory));
             }
             catch (RrApiException e) when (e.Kind != RrErrorKind.Unauthorized)

@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ReturnsHelper.Batching;
+using ReturnsHelper.Http;
+
+namespace ReturnsHelper.Commands
+{
+    /// <summary>
+    /// Base of the commands that send one request per inventory (Get-RrInventory by ID, Set- and
+    /// Undo-RrInventoryHandling): each usable id is checked on the pipeline thread, then sent as one unit of the
+    /// <see cref="OrderedWorkQueue"/> (up to -ThrottleLimit at once, output in input order), with progress; an input
+    /// that follows a quiet spell (an event stream) is finished before the producer runs again.
+    /// </summary>
+    public abstract class PerItemCmdlet : RrBulkCmdlet
+    {
+        readonly QuietInput quietInput = new QuietInput();
+        OrderedWorkQueue queue;
+        ItemProgress progress;
+
+        /// <summary>The -Verbose/-Debug sink of the per-item requests.</summary>
+        protected IRrLog ItemLog { get; private set; }
+
+        /// <summary>Call in BeginProcessing.</summary>
+        protected void BeginPerItem(int throttleLimit)
+        {
+            queue = NewWorkQueue(throttleLimit);
+            ItemLog = LogFor(queue);
+            progress = new ItemProgress(this, MyInvocation.MyCommand.Name, "return inventories");
+        }
+
+        /// <summary>
+        /// Reads the ids in <paramref name="items"/> and sends <paramref name="send"/> for each one that
+        /// <paramref name="shouldSend"/> accepts (pipeline thread: ShouldProcess, -First). With <paramref name="isWrite"/>,
+        /// requests already sent are finished and reported if the command fails (see <see cref="RrCmdlet.Pump"/>).
+        /// </summary>
+        protected void SendPerItem(object[] items, HashSet<long> seen, Func<long, bool> shouldSend,
+            Func<WorkUnit, long, CancellationToken, Task> send, bool isWrite)
+        {
+            if (!MyInvocation.ExpectingInput && items != null) progress.Expect(items.Length);
+            var afterSilence = quietInput.Arrived();
+            Pump(queue, () =>
+            {
+                queue.RunReady();
+                InputIds.ForEach(this, items, InputIds.InventoryIdNames, seen, id =>
+                {
+                    if (!shouldSend(id)) return;
+                    queue.Start(async (unit, ct) =>
+                    {
+                        await send(unit, id, ct).ConfigureAwait(false);
+                        unit.Post(progress.ItemDone);
+                    });
+                });
+                if (afterSilence) queue.RunAll(); // an event stream: finish this input before the producer runs again
+            }, finishInFlight: isWrite);
+            quietInput.Returned();
+        }
+
+        /// <summary>Waits for the requests in flight and writes what they did (pipeline thread).</summary>
+        protected void FinishItemsInFlight() => queue.RunAll();
+
+        /// <summary>Call in EndProcessing.</summary>
+        protected void EndPerItem(bool isWrite)
+        {
+            Pump(queue, queue.RunAll, finishInFlight: isWrite);
+            progress.Complete();
+        }
+    }
+}
