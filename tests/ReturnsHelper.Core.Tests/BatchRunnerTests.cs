@@ -26,7 +26,7 @@ namespace ReturnsHelper.Core.Tests
                 => IdBatchRunner.RunAsync<string>(ids,
                     (pending, _) => { Submitted.Add(pending.ToList()); return Task.FromResult(script.Dequeue()(pending)); },
                     (done, results) => Succeeded.Add((done.ToList(), results)),
-                    (id, message, e) => Failed.Add((id, message, e)),
+                    (id, e) => Failed.Add((id, e.Message, e)),
                     ct);
         }
 
@@ -58,7 +58,7 @@ namespace ReturnsHelper.Core.Tests
             Assert.Equal(new long[] { 10, 30 }, run.Submitted[1]);
             Assert.Equal(new[] { (20L, "Return inventory 20 not found."), (40L, "Return inventory 40 has pending VAS.") },
                 run.Failed.Select(f => (f.Id, f.Message)).OrderBy(f => f.Id));
-            Assert.All(run.Failed, f => Assert.Same(error, f.Error));
+            Assert.All(run.Failed, f => { Assert.Equal(error.Kind, f.Error.Kind); Assert.Equal(error.Message, f.Error.Message); Assert.Equal(f.Id, f.Error.ItemId); });
             Assert.Equal(new long[] { 10, 30 }, Assert.Single(run.Succeeded).Ids);
         }
 
@@ -72,7 +72,7 @@ namespace ReturnsHelper.Core.Tests
             await run.RunAsync(new long[] { 10, 20, 30 });
 
             Assert.Equal(new[] { new long[] { 10, 20, 30 }, new long[] { 20, 30 }, new long[] { 20 } }, run.Submitted.Select(s => s.ToArray()));
-            Assert.Equal(new[] { (10L, "bad 10"), (30L, "bad 30") }, run.Failed.Select(f => (f.Id, f.Message)));
+            Assert.Equal(new[] { (10L, "bad 10."), (30L, "bad 30.") }, run.Failed.Select(f => (f.Id, f.Message)));
             Assert.Equal(new long[] { 20 }, Assert.Single(run.Succeeded).Ids);
         }
 
@@ -84,7 +84,7 @@ namespace ReturnsHelper.Core.Tests
 
             Assert.Single(run.Submitted);
             Assert.Empty(run.Succeeded);
-            Assert.Equal(new[] { (1L, "a"), (2L, "b") }, run.Failed.Select(f => (f.Id, f.Message)).OrderBy(f => f.Id));
+            Assert.Equal(new[] { (1L, "a."), (2L, "b.") }, run.Failed.Select(f => (f.Id, f.Message)).OrderBy(f => f.Id));
         }
 
         [Fact]
@@ -115,7 +115,13 @@ namespace ReturnsHelper.Core.Tests
             Assert.Single(run.Submitted);
             Assert.Empty(run.Succeeded);
             Assert.Equal(new long[] { 1, 2, 3 }, run.Failed.Select(f => f.Id));
-            Assert.All(run.Failed, f => { Assert.Same(error, f.Error); Assert.Equal(error.Message, f.Message); });
+            Assert.All(run.Failed, f =>
+            {
+                Assert.Equal(error.Message, f.Message);
+                Assert.Equal(f.Id, f.Error.ItemId);
+                Assert.Equal(error.Errors, f.Error.Errors); // the whole map: it is about every id
+                Assert.Equal(error.CorrelationId, f.Error.CorrelationId);
+            });
         }
 
         [Theory]
@@ -133,7 +139,7 @@ namespace ReturnsHelper.Core.Tests
 
             Assert.Single(run.Submitted);
             Assert.Equal(new long[] { 1, 2 }, run.Failed.Select(f => f.Id));
-            Assert.All(run.Failed, f => Assert.Same(error, f.Error));
+            Assert.All(run.Failed, f => { Assert.Equal(error.Kind, f.Error.Kind); Assert.Equal(error.Message, f.Error.Message); Assert.Equal(f.Id, f.Error.ItemId); });
         }
 
         [Fact]
@@ -146,6 +152,69 @@ namespace ReturnsHelper.Core.Tests
             Assert.Same(error, thrown);
             Assert.Empty(run.Failed);
             Assert.Empty(run.Succeeded);
+        }
+
+        [Fact]
+        public async Task Per_item_errors_carry_their_own_entries_reason_and_existing_recall()
+        {
+            var error = Soft(("returnInventoryIdList[0]", "Return inventory 5 is already in active recall RCL240416-0000001."),
+                ("returnInventoryIdList[1]", "Return inventory 6 has pending VAS requests; resolve them first."),
+                ("returnInventoryIdList[2]", "Return inventory 7 was not found."),
+                ("returnInventoryIdList[3]", "Return inventory 8 cannot be recalled: handling is 'dis' with status 'pending'."));
+            var run = new Run().ThenThrow(error).ThenSucceed();
+            await run.RunAsync(new long[] { 5, 6, 7, 8, 9 });
+
+            var byId = run.Failed.ToDictionary(f => f.Id, f => f.Error);
+            Assert.Equal(RrErrorReason.AlreadyRecalled, byId[5].Reason);
+            Assert.Equal("RCL240416-0000001", byId[5].ExistingRecallNumber);
+            Assert.Equal(RrErrorReason.PendingVas, byId[6].Reason);
+            Assert.Equal(RrErrorReason.NotFound, byId[7].Reason);
+            Assert.Equal(RrErrorReason.NotEligible, byId[8].Reason);
+            Assert.All(byId.Values, e => Assert.Null(e.Reason == RrErrorReason.AlreadyRecalled ? null : e.ExistingRecallNumber));
+            Assert.Equal(new[] { "returnInventoryIdList[1]" }, byId[6].Errors.Keys);
+            Assert.Equal("Return inventory 6 has pending VAS requests; resolve them first.", byId[6].Message); // one sentence, no code or correlation suffix
+            Assert.Equal("VALIDATION_FAILED", byId[6].ErrorCode);
+        }
+
+        [Fact]
+        public async Task What_a_batch_created_is_reported_before_its_rejections()
+        {
+            var events = new List<string>();
+            await IdBatchRunner.RunAsync<string>(new long[] { 1, 2, 3 },
+                (pending, _) => pending.Count == 3
+                    ? throw Soft(("returnInventoryIdList[1]", "Return inventory 2 was not found."))
+                    : Task.FromResult<IReadOnlyList<string>>(pending.Select(i => "recall " + i).ToList()),
+                (ids, results) => events.Add("created " + string.Join(",", ids)),
+                (id, e) => events.Add("failed " + id),
+                CancellationToken.None);
+            Assert.Equal(new[] { "created 1,3", "failed 2" }, events);
+        }
+
+        [Theory]
+        [InlineData(RrErrorKind.Transport, "POST", RrErrorReason.OutcomeUnknown)]
+        [InlineData(RrErrorKind.ServerError, "POST", RrErrorReason.OutcomeUnknown)]
+        [InlineData(RrErrorKind.Throttled, "POST", RrErrorReason.OutcomeUnknown)]
+        [InlineData(RrErrorKind.InvalidResponse, "POST", RrErrorReason.OutcomeUnknown)]
+        [InlineData(RrErrorKind.Transport, "GET", RrErrorReason.ConnectionFailed)]
+        [InlineData(RrErrorKind.ServerError, "GET", RrErrorReason.ServiceUnavailable)]
+        [InlineData(RrErrorKind.Throttled, "GET", RrErrorReason.Throttled)]
+        [InlineData(RrErrorKind.InvalidResponse, "GET", RrErrorReason.InvalidResponse)]
+        [InlineData(RrErrorKind.Unauthorized, "POST", RrErrorReason.Unauthorized)]
+        [InlineData(RrErrorKind.Conflict, "POST", RrErrorReason.IdempotencyConflict)]
+        [InlineData(RrErrorKind.NotFound, "GET", RrErrorReason.NotFound)]
+        [InlineData(RrErrorKind.HttpError, "POST", RrErrorReason.HttpError)]
+        public void A_write_without_a_definitive_answer_has_an_unknown_outcome(RrErrorKind kind, string method, RrErrorReason reason)
+            => Assert.Equal(reason, new RrApiException(kind, "m", method, "p").Reason);
+
+        [Fact]
+        public void Sentences_end_with_one_full_stop_and_lose_dotnet_suffixes()
+        {
+            Assert.Equal("It failed: no answer.", Sentence.Join("It failed:", "no answer."));
+            Assert.Equal("It failed: no answer.", Sentence.Join("It failed:", "no answer"));
+            Assert.Equal("Done.", Sentence.End("Done.."));
+            Assert.Equal("Wait...", Sentence.End("Wait..."));
+            Assert.Equal("Bad path.", Sentence.Of(new ArgumentException("Bad path.", "path")));
+            Assert.Equal("Gone.", Sentence.Of(new ObjectDisposedException("RrSession", "Gone.")));
         }
 
         [Fact]
@@ -174,7 +243,7 @@ namespace ReturnsHelper.Core.Tests
             await IdBatchRunner.RunAsync<Recall>(new long[] { 201, 202, 203 },
                 (ids, ct) => RecallApi.CreateAsync(h.Session, ids, h.Log, ct),
                 (ids, recalls) => { createdFor = ids; created = recalls; },
-                (id, message, e) => failed.Add((id, message)),
+                (id, e) => failed.Add((id, e.Message)),
                 CancellationToken.None);
 
             var sent = h.Handler.Requests;
@@ -199,7 +268,7 @@ namespace ReturnsHelper.Core.Tests
             await IdBatchRunner.RunAsync<Recall>(new long[] { 1, 2 },
                 (ids, ct) => RecallApi.CreateAsync(h.Session, ids, h.Log, ct),
                 (_, _) => throw new InvalidOperationException("must not succeed"),
-                (id, message, e) => failed.Add((id, e)),
+                (id, e) => failed.Add((id, e)),
                 CancellationToken.None);
 
             Assert.Equal(new long[] { 1, 2 }, failed.Select(f => f.Id));
@@ -215,7 +284,7 @@ namespace ReturnsHelper.Core.Tests
             h.Handler.Respond(HttpStatusCode.Unauthorized, Wire.Error(401, "UNAUTHORIZED"));
             var e = await Assert.ThrowsAsync<RrApiException>(() => IdBatchRunner.RunAsync<Recall>(new long[] { 1, 2 },
                 (ids, ct) => RecallApi.CreateAsync(h.Session, ids, h.Log, ct),
-                (_, _) => { }, (_, _, _) => throw new InvalidOperationException("must not fail ids"), CancellationToken.None));
+                (_, _) => { }, (_, _) => throw new InvalidOperationException("must not fail ids"), CancellationToken.None));
             Assert.Equal(RrErrorKind.Unauthorized, e.Kind);
         }
 

@@ -125,7 +125,7 @@ namespace ReturnsHelper.Core.Tests
             Assert.Equal(200, e.HttpStatus);
             Assert.Equal(400, e.MetaStatus);
             Assert.Equal("VALIDATION_FAILED", e.ErrorCode);
-            Assert.Equal("VALIDATION_FAILED", e.ErrorId);
+            Assert.Equal(RrErrorReason.Rejected, e.Reason);
             Assert.Equal("0HNLB2U6T1QG1:00000001", e.CorrelationId);
             Assert.Equal("POST", e.Method);
             Assert.Equal("ReturnInventory/UpdateReturnInventoryHandling", e.Path);
@@ -165,12 +165,12 @@ namespace ReturnsHelper.Core.Tests
         }
 
         [Fact]
-        public async Task Error_without_error_code_uses_the_kind_as_error_id()
+        public async Task Error_without_error_code_has_the_reason_of_its_kind()
         {
             using var h = new Harness();
             h.Handler.Respond(HttpStatusCode.NotFound, "", null);
             var e = await h.FailAsync(Get);
-            Assert.Equal("NotFound", e.ErrorId);
+            Assert.Equal(RrErrorReason.NotFound, e.Reason);
         }
 
         // ---- real HTTP errors ----

@@ -124,7 +124,7 @@ namespace ReturnsHelper.Http
 
                 if (failure != null)
                     throw new RrApiException(RrErrorKind.Transport,
-                        Redact($"{request} failed after {attempt} attempt(s) over {total.Elapsed.TotalSeconds:0.0} s: {Describe(failure)}."),
+                        Redact(Sentence.Join($"{request} failed after {attempt} attempt(s) over {total.Elapsed.TotalSeconds:0.0} s:", Describe(failure))),
                         request.Method, request.Path, inner: failure);
                 return Interpret(request, (int)status.Value, contentType, body, log);
             }
@@ -192,6 +192,8 @@ namespace ReturnsHelper.Http
                 errors = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
                 foreach (var e in envelope.Errors) errors[Redact(e.Key)] = Redact(e.Value);
             }
+            // One sentence: the service's own words for what is wrong end it; its code, map and correlation id are properties.
+            if (errors != null && errors.Count > 0) message = Sentence.Join(message.TrimEnd('.') + ":", string.Join(" ", errors.Values.Distinct()));
             return new RrApiException(kind, Redact(message), request.Method, request.Path, status, envelope?.MetaStatus, Redact(envelope?.ErrorCode),
                 errors, Redact(envelope?.CorrelationId));
         }

@@ -30,8 +30,9 @@ namespace ReturnsHelper.Commands
 
         readonly object gate = new object();   // the buffer and its clock: the -MaxWait timer takes them too
         readonly List<long> buffer = new List<long>();
+        readonly List<object> bufferInputs = new List<object>(); // the input each buffered id came from: the TargetObject of its errors
         readonly Stopwatch oldestBuffered = new Stopwatch();
-        readonly HashSet<long> seen = new HashSet<long>();
+        InputIds reader;
         QuietInput quietInput;
         OrderedWorkQueue queue;
         IRrLog log;
@@ -59,6 +60,14 @@ namespace ReturnsHelper.Commands
         protected abstract string IdNounSingular { get; }
         /// <summary>The property names an input record may carry the id under.</summary>
         protected virtual string[] IdPropertyNames => InputIds.InventoryIdNames;
+        /// <summary>What the id is, for input errors, e.g. "return inventory ID".</summary>
+        protected virtual string IdName => "return inventory ID";
+
+        /// <summary>
+        /// How to learn what happened to a write whose outcome is unknown (no definitive answer came back), e.g.
+        /// "Run the same command again: ...". Part of the error message of every such id.
+        /// </summary>
+        protected abstract string HowToCheckUnknownOutcome { get; }
 
         /// <summary>
         /// Sends one logical write. <paramref name="idempotencyKey"/> is null for a new one, or the key a batch was sent
@@ -79,7 +88,7 @@ namespace ReturnsHelper.Commands
         protected void ResendBatch(long[] ids, string idempotencyKey, string description)
         {
             if (!ShouldProcess($"{description} in {session.Environment} ({session.BaseUri})", ActionName)) return;
-            queue.Start((unit, ct) => RunBatchAsync(unit, ids, ct, idempotencyKey));
+            queue.Start((unit, ct) => RunBatchAsync(unit, ids, ids.Cast<object>().ToArray(), ct, idempotencyKey));
         }
 
         /// <summary>The session's ledger (null with -NoLedger), for subclasses.</summary>
@@ -113,7 +122,8 @@ namespace ReturnsHelper.Commands
                 if (fromParameter && list.Count > BatchSize) expectedTotal = (expectedTotal ?? 0) + list.Count;
                 var afterSilence = maxWait.HasValue && quietInput.Arrived();
                 queue.RunReady(); // what finished meanwhile (a batch the timer sent, say) is written first
-                InputIds.ForEach(this, list, IdPropertyNames, seen, id =>
+                reader = reader ?? new InputIds(this, IdPropertyNames, IdName, skipRepeats: true);
+                reader.ForEach(list, (id, input) =>
                 {
                     if (AnsweredWithoutRequest(id)) return;
                     bool full, due;
@@ -121,6 +131,7 @@ namespace ReturnsHelper.Commands
                     {
                         if (buffer.Count == 0) oldestBuffered.Restart();
                         buffer.Add(id);
+                        bufferInputs.Add(input);
                         full = buffer.Count >= BatchSize;
                         due = maxWait.HasValue && oldestBuffered.Elapsed >= maxWait.Value;
                     }
@@ -161,17 +172,17 @@ namespace ReturnsHelper.Commands
         void SendBuffer()
         {
             long[] batch;
+            object[] inputs;
             lock (gate)
             {
                 if (buffer.Count == 0) return;
-                batch = buffer.ToArray();
-                buffer.Clear();
+                batch = TakeBuffer(out inputs);
             }
             Interlocked.Increment(ref batchNumber);
             if (!ShouldProcess(DescribeBatch(batch), ActionName)) return;
             ReportProgress(batch.Length);
             Interlocked.Add(ref submittedCount, batch.Length);
-            queue.Start((unit, ct) => RunBatchAsync(unit, batch, ct));
+            queue.Start((unit, ct) => RunBatchAsync(unit, batch, inputs, ct));
         }
 
         /// <summary>
@@ -192,12 +203,13 @@ namespace ReturnsHelper.Commands
                 var left = maxWait.Value - oldestBuffered.Elapsed;
                 if (left > TimeSpan.Zero) { maxWaitTimer.Change(left, Timeout.InfiniteTimeSpan); return; }
                 var batch = buffer.ToArray();
-                if (queue.TryStart((unit, ct) => RunBatchAsync(unit, batch, ct)) == null)
+                var inputs = bufferInputs.ToArray();
+                if (queue.TryStart((unit, ct) => RunBatchAsync(unit, batch, inputs, ct)) == null)
                 {
                     maxWaitTimer.Change(TimeSpan.FromMilliseconds(20), Timeout.InfiniteTimeSpan); // every slot busy: soon again
                     return;
                 }
-                buffer.Clear();
+                TakeBuffer(out _);
                 Interlocked.Increment(ref batchNumber);
                 Interlocked.Add(ref submittedCount, batch.Length);
             }
@@ -213,9 +225,23 @@ namespace ReturnsHelper.Commands
 
         static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-        /// <summary>One batch, on the thread pool: everything it reports is posted to the pipeline thread, in batch order.</summary>
-        async Task RunBatchAsync(WorkUnit unit, long[] batch, CancellationToken ct, string resendKey = null)
+        /// <summary>Empties the buffer (caller holds the gate): its ids, and the inputs they came from.</summary>
+        long[] TakeBuffer(out object[] inputs)
         {
+            var batch = buffer.ToArray();
+            inputs = bufferInputs.ToArray();
+            buffer.Clear();
+            bufferInputs.Clear();
+            return batch;
+        }
+
+        /// <summary>
+        /// One batch, on the thread pool: everything it reports is posted to the pipeline thread, in batch order, and
+        /// every error about an id has the input the id came from (<paramref name="inputs"/>, parallel to the ids) as its target.
+        /// </summary>
+        async Task RunBatchAsync(WorkUnit unit, long[] batch, object[] inputs, CancellationToken ct, string resendKey = null)
+        {
+            object InputOf(long id) => inputs[Array.IndexOf(batch, id)];
             try
             {
                 await IdBatchRunner.RunAsync(
@@ -227,8 +253,8 @@ namespace ReturnsHelper.Commands
                         resendKey = null;
                         return SubmitAsync(session, ids, key, log, token);
                     },
-                    (ids, results) => unit.Post(() => WriteResults(ids, results)),
-                    (id, message, error) => unit.Post(() => WriteApiError(ErrorMapper.ForItem(error, message), id)),
+                    (ids, results) => unit.Post(() => WriteResults(ids, results, InputOf)),
+                    (id, error) => unit.Post(() => WriteApiError(error, InputOf(id), HowToCheckUnknownOutcome)),
                     ct).ConfigureAwait(false);
             }
             catch (RrApiException e)
@@ -238,14 +264,13 @@ namespace ReturnsHelper.Commands
             }
         }
 
-        void WriteResults(IReadOnlyList<long> submitted, IReadOnlyList<TResult> results)
+        void WriteResults(IReadOnlyList<long> submitted, IReadOnlyList<TResult> results, Func<long, object> inputOf)
         {
             foreach (var result in results) WriteObject(result);
             foreach (var id in submitted)
                 if (!results.Any(r => Covers(r, id)))
-                    WriteError(new ErrorRecord(
-                        new InvalidOperationException($"The service accepted {id} but its answer does not mention it; check it before retrying."),
-                        "RrIdMissingFromResult", ErrorCategory.InvalidResult, id));
+                    WriteApiError(ErrorMapper.MissingFromAnswer(id, $"The service accepted {IdNounSingular} {id}, but its answer does not mention it."),
+                        inputOf(id), HowToCheckUnknownOutcome);
         }
 
         /// <summary>True when ShouldProcess may preview (-WhatIf) or ask (-Confirm, or a low $ConfirmPreference).</summary>

@@ -5,51 +5,54 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Commands
 {
     /// <summary>
-    /// The one place that turns failures into ErrorRecords: a stable FullyQualifiedErrorId (RrApi.&lt;errorCode or kind&gt;),
-    /// a fitting ErrorCategory, the failing input as TargetObject, and the service's details in the message.
+    /// The one place that turns failures into ErrorRecords, the error contract of about_ReturnsHelper (ERROR
+    /// CONTRACT): one FullyQualifiedErrorId (RrApi.&lt;Reason&gt;) and one ErrorCategory per
+    /// <see cref="RrErrorReason"/>, the failing input as TargetObject, a one-sentence message; the details (inventory,
+    /// reason, the service's error map and code, correlation id, existing recall) stay properties of the exception.
     /// </summary>
     internal static class ErrorMapper
     {
-        public static ErrorRecord ToRecord(Exception error, object target)
+        /// <param name="howToCheckUnknownOutcome">For a write whose outcome is unknown: how to learn what happened (a sentence).</param>
+        public static ErrorRecord ToRecord(Exception error, object target, string howToCheckUnknownOutcome = null)
         {
             if (error is RrApiException api)
             {
-                var record = new ErrorRecord(api, "RrApi." + api.ErrorId, Category(api), target);
+                if (api.Reason == RrErrorReason.OutcomeUnknown)
+                    api = api.WithMessage(Sentence.Join("No definitive answer came back: " + Sentence.End(api.Message) + " An earlier attempt may have succeeded.",
+                        howToCheckUnknownOutcome));
+                var record = new ErrorRecord(api, ErrorId(api.Reason), Category(api.Reason), target);
                 if (api.Kind == RrErrorKind.Unauthorized)
                     record.ErrorDetails = new ErrorDetails(api.Message) { RecommendedAction = "Check the API key and token (User Portal: Settings > Signing Key and API Token) and run Connect-RrService again." };
                 return record;
             }
             if (error is ArgumentException)
-                return new ErrorRecord(error, "RrInvalidInput", ErrorCategory.InvalidArgument, target);
+                return new ErrorRecord(new ArgumentException(Sentence.Of(error), error), "RrInvalidInput", ErrorCategory.InvalidArgument, target);
             return new ErrorRecord(error, "RrUnexpected." + error.GetType().Name, ErrorCategory.NotSpecified, target);
         }
 
-        /// <summary>A per-item error carved out of a batch failure: the item's own message, the batch's code and correlation id.</summary>
-        public static RrApiException ForItem(RrApiException batchError, string itemMessage)
-        {
-            var errors = new System.Collections.Generic.Dictionary<string, string>();
-            return new RrApiException(batchError.Kind, itemMessage ?? batchError.Message, batchError.Method, batchError.Path, batchError.HttpStatus,
-                batchError.MetaStatus, batchError.ErrorCode, errors, batchError.CorrelationId, batchError.InnerException);
-        }
+        /// <summary>An id a write accepted without mentioning it in its answer: its outcome is unknown.</summary>
+        public static RrApiException MissingFromAnswer(long id, string message)
+            => new RrApiException(RrErrorKind.InvalidResponse, message, "POST", null).ForItem(id);
 
-        static ErrorCategory Category(RrApiException e)
+        /// <summary>The FullyQualifiedErrorId (before PowerShell appends ",&lt;command&gt;") of a reason.</summary>
+        public static string ErrorId(RrErrorReason reason) => "RrApi." + reason;
+
+        public static ErrorCategory Category(RrErrorReason reason)
         {
-            switch (e.Kind)
+            switch (reason)
             {
-                case RrErrorKind.SoftError: return LooksNotFound(e.Message) ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidOperation;
-                case RrErrorKind.Unauthorized: return ErrorCategory.AuthenticationError;
-                case RrErrorKind.NotFound: return ErrorCategory.ObjectNotFound;
-                case RrErrorKind.Conflict: return ErrorCategory.ResourceExists;
-                case RrErrorKind.Throttled: return ErrorCategory.LimitsExceeded;
-                case RrErrorKind.ServerError: return ErrorCategory.ResourceUnavailable;
-                case RrErrorKind.Transport: return ErrorCategory.ConnectionError;
-                case RrErrorKind.InvalidResponse: return ErrorCategory.InvalidResult;
-                default: return ErrorCategory.ProtocolError;
+                case RrErrorReason.AlreadyRecalled: return ErrorCategory.ResourceExists;
+                case RrErrorReason.NotFound: return ErrorCategory.ObjectNotFound;
+                case RrErrorReason.PendingVas: return ErrorCategory.ResourceBusy;
+                case RrErrorReason.OutcomeUnknown: return ErrorCategory.ResourceUnavailable;
+                case RrErrorReason.Unauthorized: return ErrorCategory.AuthenticationError;
+                case RrErrorReason.Throttled: return ErrorCategory.LimitsExceeded;
+                case RrErrorReason.ServiceUnavailable: return ErrorCategory.ResourceUnavailable;
+                case RrErrorReason.ConnectionFailed: return ErrorCategory.ConnectionError;
+                case RrErrorReason.InvalidResponse: return ErrorCategory.InvalidResult;
+                case RrErrorReason.HttpError: return ErrorCategory.ProtocolError;
+                default: return ErrorCategory.InvalidOperation; // Rejected, NotEligible, IdempotencyConflict
             }
         }
-
-        static bool LooksNotFound(string message)
-            => message.IndexOf("not found", StringComparison.OrdinalIgnoreCase) >= 0
-               || message.IndexOf("does not exist", StringComparison.OrdinalIgnoreCase) >= 0;
     }
 }

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using ReturnsHelper.Http;
 
 namespace ReturnsHelper.Commands
 {
@@ -12,37 +13,104 @@ namespace ReturnsHelper.Commands
     /// typed objects and CSV rows with any of the usual column names. Untrusted input: every problem is a
     /// clear message, never an exception or a silent skip.
     /// </summary>
-    internal static class InputIds
+    internal sealed class InputIds
     {
-        /// <summary>Column and property names accepted for a return inventory id, in order of preference.</summary>
-        public static readonly string[] InventoryIdNames = { "ReturnInventoryId", "InventoryId", "ReturnInventory", "Id", "Return Inventory Id" };
+        /// <summary>
+        /// The one list of names a record may carry a return inventory id under (CSV headers, properties, hashtable
+        /// keys), matched ignoring case, spaces, underscores and hyphens: "Return Inventory ID", "return_inventory_id"
+        /// and "inventory-id" all match. Every cmdlet's -ReturnInventoryId [Alias] list is this list minus its own
+        /// name (a test holds them together).
+        /// </summary>
+        public static readonly string[] InventoryIdNames = { "ReturnInventoryId", "InventoryId", "ReturnInventory", "ReturnInventoryIdList", "Id" };
+
+        readonly Cmdlet cmdlet;
+        readonly string[] propertyNames;
+        readonly string idNoun;
+        readonly HashSet<long> seen;
+        bool firstRecordSeen;
+
+        /// <param name="propertyNames">The accepted names, in order of preference.</param>
+        /// <param name="idNoun">What the id is, for messages, e.g. "return inventory ID".</param>
+        /// <param name="skipRepeats">An id met before is a warning and is not passed on again.</param>
+        public InputIds(Cmdlet cmdlet, string[] propertyNames, string idNoun, bool skipRepeats)
+        {
+            this.cmdlet = cmdlet;
+            this.propertyNames = propertyNames;
+            this.idNoun = idNoun;
+            seen = skipRepeats ? new HashSet<long>() : null;
+        }
 
         /// <summary>
-        /// Calls <paramref name="act"/> for every usable id in <paramref name="items"/>. An unusable item is a
-        /// per-item error (RrInvalidId, the item as TargetObject) and never reaches <paramref name="act"/>; with
-        /// <paramref name="seen"/>, an id met before is a warning and is skipped.
+        /// Calls <paramref name="act"/> with every usable id in <paramref name="items"/> and the input it came from
+        /// (the CSV row itself: the TargetObject of any later error about it). An unusable item is a per-item error
+        /// (RrInvalidInput, the item as TargetObject) and is never sent. The first record (a CSV row, an object) with no
+        /// id property at all stops the command: every later row would fail the same way.
         /// </summary>
-        public static void ForEach(Cmdlet cmdlet, IEnumerable<object> items, string[] propertyNames, HashSet<long> seen, Action<long> act)
+        public void ForEach(IEnumerable<object> items, Action<long, object> act)
         {
             foreach (var item in items ?? new object[] { null })
             {
-                if (!TryRead(item, propertyNames, out var id, out var problem))
+                if (!TryRead(item, propertyNames, out var id, out var problem, out var isRecord, out var propertyFound))
                 {
-                    cmdlet.WriteError(new ErrorRecord(new ArgumentException($"Skipped input: {problem}"), "RrInvalidId", ErrorCategory.InvalidArgument, item));
+                    if (isRecord && !propertyFound && !firstRecordSeen) ThrowNoIdColumn(item);
+                    if (isRecord) firstRecordSeen = true;
+                    cmdlet.WriteError(new ErrorRecord(new ArgumentException(Sentence.End("Skipped input: " + problem)), "RrInvalidInput", ErrorCategory.InvalidArgument, item));
                     continue;
                 }
+                if (isRecord) firstRecordSeen = true;
                 if (seen != null && !seen.Add(id))
                 {
                     cmdlet.WriteWarning($"{id} appears more than once in the input; it is sent once.");
                     continue;
                 }
-                act(id);
+                act(id, item);
             }
         }
 
+        void ThrowNoIdColumn(object item)
+        {
+            var found = PropertyNamesOf(item);
+            var message = found.Count == 0
+                ? $"The input has no {idNoun}: the first input object has no properties. Give numbers, or objects with a column named {Alternatives()}."
+                : $"The input has no {idNoun} column: the first input object has {Quote(found)}, and none is {Alternatives()} (case, spaces, underscores and hyphens are ignored).";
+            if (found.Count == 1 && (found[0].IndexOf(';') >= 0 || found[0].IndexOf('\t') >= 0))
+                message += $" Its one column name contains '{(found[0].IndexOf(';') >= 0 ? ";" : "\\t")}': was the file written with that delimiter? Read it with Import-Csv -Delimiter '{(found[0].IndexOf(';') >= 0 ? ";" : "`t")}'.";
+            cmdlet.ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), "RrNoIdProperty", ErrorCategory.InvalidArgument, item));
+        }
+
+        string Alternatives() => string.Join(", ", propertyNames.Take(propertyNames.Length - 1).Select(n => "'" + n + "'")) + " or '" + propertyNames.Last() + "'";
+
+        static string Quote(IList<string> names)
+        {
+            const int shown = 8;
+            var text = string.Join(", ", names.Take(shown).Select(n => "'" + Shorten(n) + "'"));
+            return (names.Count == 1 ? "one property, " : $"the properties ") + text + (names.Count > shown ? $" (+{names.Count - shown} more)" : "");
+        }
+
+        static List<string> PropertyNamesOf(object item)
+        {
+            var value = item is PSObject ps ? ps.BaseObject : item;
+            if (value is IDictionary dictionary) return dictionary.Keys.Cast<object>().Select(k => k?.ToString() ?? "").ToList();
+            return PSObject.AsPSObject(item).Properties.Where(p => p.IsGettable).Select(p => p.Name).ToList();
+        }
+
+        /// <summary>Reads one id; for messages and for the caller's own checks (no cmdlet state).</summary>
         public static bool TryRead(object input, string[] propertyNames, out long id, out string problem)
+            => TryRead(input, propertyNames, out id, out problem, out _, out _);
+
+        /// <summary>True when the record <paramref name="input"/> has a property with one of <paramref name="names"/> (normalized).</summary>
+        public static bool HasProperty(object input, string[] names)
+            => FindProperty(input, input is PSObject ps ? ps.BaseObject : input, names, out _, out _);
+
+        /// <summary>"Return Inventory ID", "return_inventory_id" and "ReturnInventoryId" are one name.</summary>
+        public static string Normalize(string name)
+            => new string((name ?? "").Where(c => !char.IsWhiteSpace(c) && c != '_' && c != '-').Select(char.ToLowerInvariant).ToArray());
+
+        static bool TryRead(object input, string[] propertyNames, out long id, out string problem, out bool isRecord, out bool propertyFound)
         {
             id = 0;
+            isRecord = false;
+            propertyFound = false;
             var value = input is PSObject ps ? ps.BaseObject : input;
             if (value == null) { problem = "The value is null."; return false; }
 
@@ -51,19 +119,22 @@ namespace ReturnsHelper.Commands
             if (problem != null) return false;
 
             // A record: a CSV row (PSCustomObject), a hashtable, or a typed object such as Inventory.
-            var found = FindProperty(input, value, propertyNames, out var propertyValue, out var propertyName);
-            if (!found)
+            isRecord = true;
+            propertyFound = FindProperty(input, value, propertyNames, out var propertyValue, out var propertyName);
+            if (!propertyFound)
             {
                 problem = $"The input has no usable id: expected a number or an object with one of the properties {string.Join(", ", propertyNames)}.";
                 return false;
             }
             if (propertyValue is PSObject || propertyValue is string || IsNumber(propertyValue is PSObject p ? p.BaseObject : propertyValue) || propertyValue == null)
             {
-                if (TryRead(propertyValue, new string[0], out id, out var inner)) { problem = null; return true; }
+                if (TryRead(propertyValue, new string[0], out id, out var inner, out _, out _)) { problem = null; return true; }
                 problem = $"Property '{propertyName}': {inner}";
                 return false;
             }
-            problem = $"Property '{propertyName}' holds a {propertyValue.GetType().Name}, not an id.";
+            problem = propertyValue is UnreadableProperty unreadable
+                ? $"Property '{propertyName}' cannot be read: {Sentence.Of(unreadable.Error)}"
+                : $"Property '{propertyName}' holds a {propertyValue.GetType().Name}, not an id.";
             return false;
         }
 
@@ -133,29 +204,42 @@ namespace ReturnsHelper.Commands
         {
             value = null;
             name = null;
+            var wanted = NormalizedNames.GetValue(names, list => list.Select(Normalize).ToArray());
             if (baseObject is IDictionary dictionary)
             {
-                foreach (var candidate in names)
+                foreach (var candidate in wanted)
                     foreach (DictionaryEntry entry in dictionary)
-                        if (string.Equals(entry.Key as string, candidate, StringComparison.OrdinalIgnoreCase))
+                        if (entry.Key is string key && Normalize(key) == candidate)
                         {
                             value = entry.Value;
-                            name = candidate;
+                            name = key;
                             return true;
                         }
                 return false;
             }
             var ps = input as PSObject ?? PSObject.AsPSObject(baseObject);
-            foreach (var candidate in names)
+            List<PSPropertyInfo> all = null; // listed only when no name matches as written (the fast path for typed objects and usual headers)
+            for (var i = 0; i < names.Length; i++)
             {
-                var property = ps.Properties[candidate];
+                var property = ps.Properties[names[i]]
+                    ?? (all ?? (all = ps.Properties.ToList())).FirstOrDefault(p => Normalize(p.Name) == wanted[i]);
                 if (property == null) continue;
                 try { value = property.Value; }
-                catch (GetValueException) { value = null; }
+                catch (GetValueException e) { value = new UnreadableProperty(e.InnerException ?? e); }
                 name = property.Name;
                 return true;
             }
             return false;
+        }
+
+        static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string[], string[]> NormalizedNames
+            = new System.Runtime.CompilerServices.ConditionalWeakTable<string[], string[]>();
+
+        /// <summary>A property whose getter threw: reported with the getter's own message, not as "null".</summary>
+        sealed class UnreadableProperty
+        {
+            public UnreadableProperty(Exception error) { Error = error; }
+            public Exception Error { get; }
         }
 
         static string Shorten(string s) => s.Length <= 40 ? s : s.Substring(0, 40) + "...";

@@ -19,13 +19,15 @@ namespace ReturnsHelper.Commands
         readonly QuietInput quietInput = new QuietInput();
         OrderedWorkQueue queue;
         ItemProgress progress;
+        InputIds reader;
 
         /// <summary>The -Verbose/-Debug sink of the per-item requests.</summary>
         protected IRrLog ItemLog { get; private set; }
 
-        /// <summary>Call in BeginProcessing.</summary>
-        protected void BeginPerItem(int throttleLimit)
+        /// <summary>Call in BeginProcessing. With <paramref name="skipRepeats"/>, an id met before is a warning and is not sent again.</summary>
+        protected void BeginPerItem(int throttleLimit, bool skipRepeats)
         {
+            reader = new InputIds(this, InputIds.InventoryIdNames, "return inventory ID", skipRepeats);
             queue = NewWorkQueue(throttleLimit);
             ItemLog = LogFor(queue);
             progress = new ItemProgress(this, MyInvocation.MyCommand.Name, "return inventories");
@@ -33,23 +35,24 @@ namespace ReturnsHelper.Commands
 
         /// <summary>
         /// Reads the ids in <paramref name="items"/> and sends <paramref name="send"/> for each one that
-        /// <paramref name="shouldSend"/> accepts (pipeline thread: ShouldProcess, -First). With <paramref name="isWrite"/>,
-        /// requests already sent are finished and reported if the command fails (see <see cref="RrCmdlet.Pump"/>).
+        /// <paramref name="shouldSend"/> accepts (pipeline thread: ShouldProcess, -First); <paramref name="send"/> gets the
+        /// input the id came from, the TargetObject of its errors. With <paramref name="isWrite"/>, requests already sent
+        /// are finished and reported if the command fails (see <see cref="RrCmdlet.Pump"/>).
         /// </summary>
-        protected void SendPerItem(object[] items, HashSet<long> seen, Func<long, bool> shouldSend,
-            Func<WorkUnit, long, CancellationToken, Task> send, bool isWrite)
+        protected void SendPerItem(object[] items, Func<long, bool> shouldSend,
+            Func<WorkUnit, long, object, CancellationToken, Task> send, bool isWrite)
         {
             if (!MyInvocation.ExpectingInput && items != null) progress.Expect(items.Length);
             var afterSilence = quietInput.Arrived();
             Pump(queue, () =>
             {
                 queue.RunReady();
-                InputIds.ForEach(this, items, InputIds.InventoryIdNames, seen, id =>
+                reader.ForEach(items, (id, input) =>
                 {
                     if (!shouldSend(id)) return;
                     queue.Start(async (unit, ct) =>
                     {
-                        await send(unit, id, ct).ConfigureAwait(false);
+                        await send(unit, id, input, ct).ConfigureAwait(false);
                         unit.Post(progress.ItemDone);
                     });
                 });

@@ -92,9 +92,9 @@ namespace ReturnsHelper.Commands
             => (current ?? throw new InvalidOperationException("Post is only valid inside Await.")).Post(action);
 
         /// <summary>A failure that stops the whole command (bad credentials, no session) is terminating; others are per item.</summary>
-        protected void WriteApiError(Exception error, object target)
+        protected void WriteApiError(Exception error, object target, string howToCheckUnknownOutcome = null)
         {
-            var record = ErrorMapper.ToRecord(error, target);
+            var record = ErrorMapper.ToRecord(error, target, howToCheckUnknownOutcome);
             if (error is RrApiException api && api.Kind == RrErrorKind.Unauthorized) ThrowTerminatingError(record);
             WriteError(record);
         }
@@ -151,7 +151,7 @@ namespace ReturnsHelper.Commands
                         "RrNoSession", ErrorCategory.ConnectionError, null));
                 if (session.IsDisposed)
                     ThrowTerminatingError(new ErrorRecord(
-                        new ObjectDisposedException(nameof(RrSession), "This Return Helper session was disconnected. Run Connect-RrService again."),
+                        new InvalidOperationException("This Return Helper session was disconnected. Run Connect-RrService again."),
                         "RrSessionDisconnected", ErrorCategory.ConnectionError, session));
                 return resolved = session;
             }

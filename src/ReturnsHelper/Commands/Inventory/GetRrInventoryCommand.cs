@@ -35,7 +35,7 @@ namespace ReturnsHelper.Commands
         InventoryFilter filter;
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("Id", "InventoryId", "ReturnInventory", "returnInventoryIdList")]
+        [Alias("InventoryId", "ReturnInventory", "ReturnInventoryIdList", "Id")] // InputIds.InventoryIdNames (a test holds them together)
         [AllowNull, AllowEmptyString, AllowEmptyCollection]
         public object[] ReturnInventoryId { get; set; }
 
@@ -82,7 +82,7 @@ namespace ReturnsHelper.Commands
             _ = ActiveSession; // fail fast, before any input, when there is no session
             filter = new InventoryFilter(HandlingCode, HandlingStatus, WarehouseId, Sku, skip, first ?? long.MaxValue);
             WarnAboutUnknownCodes();
-            if (ParameterSetName == ByIdSet) BeginPerItem(first != null ? 1 : EffectiveThrottleLimit);
+            if (ParameterSetName == ByIdSet) BeginPerItem(first != null ? 1 : EffectiveThrottleLimit, skipRepeats: false);
         }
 
         protected override void ProcessRecord()
@@ -95,11 +95,11 @@ namespace ReturnsHelper.Commands
         void GetById()
         {
             var session = ActiveSession;
-            SendPerItem(ReturnInventoryId, null, id =>
+            SendPerItem(ReturnInventoryId, id =>
             {
                 if (first != null) FinishItemsInFlight(); // -First: one at a time, so that nothing is fetched once it is reached
                 return !filter.Done;
-            }, async (unit, id, ct) =>
+            }, async (unit, id, input, ct) =>
             {
                 try
                 {
@@ -108,7 +108,7 @@ namespace ReturnsHelper.Commands
                 }
                 catch (RrApiException e)
                 {
-                    unit.Post(() => WriteApiError(InventoryInput.ItemError(e), id));
+                    unit.Post(() => WriteApiError(InventoryInput.ItemError(e, id), input));
                 }
             }, isWrite: false);
         }

@@ -16,11 +16,9 @@ namespace ReturnsHelper.Commands
     /// </summary>
     public abstract class InventoryHandlingCmdlet : PerItemCmdlet
     {
-        readonly HashSet<long> seen = new HashSet<long>();
-
         /// <summary>Objects, not long: every input (CSV rows, strings, typed objects) reaches our own validation and errors.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("Id", "InventoryId", "ReturnInventory", "returnInventoryIdList")]
+        [Alias("InventoryId", "ReturnInventory", "ReturnInventoryIdList", "Id")] // InputIds.InventoryIdNames (a test holds them together)
         [AllowNull, AllowEmptyString, AllowEmptyCollection]
         public object[] ReturnInventoryId { get; set; }
 
@@ -35,32 +33,33 @@ namespace ReturnsHelper.Commands
         protected override void BeginProcessing()
         {
             _ = ActiveSession; // fail fast, before any input, when there is no session
-            BeginPerItem(EffectiveThrottleLimit);
+            BeginPerItem(EffectiveThrottleLimit, skipRepeats: true);
         }
 
         protected override void ProcessRecord()
         {
             var session = ActiveSession;
-            SendPerItem(ReturnInventoryId, seen, id => ShouldProcess(InventoryInput.Describe(session, id), ActionText),
-                (unit, id, ct) => ChangeAsync(unit, session, id, ct), isWrite: true);
+            SendPerItem(ReturnInventoryId, id => ShouldProcess(InventoryInput.Describe(session, id), ActionText),
+                (unit, id, input, ct) => ChangeAsync(unit, session, id, input, ct), isWrite: true);
         }
 
         protected override void EndProcessing() => EndPerItem(isWrite: true);
 
-        async Task ChangeAsync(WorkUnit unit, RrSession session, long id, CancellationToken ct)
+        async Task ChangeAsync(WorkUnit unit, RrSession session, long id, object input, CancellationToken ct)
         {
             try
             {
                 await SendAsync(session, id, ItemLog, ct).ConfigureAwait(false);
-                if (PassThru) await ReadBackAsync(unit, session, id, ct).ConfigureAwait(false);
+                if (PassThru) await ReadBackAsync(unit, session, id, input, ct).ConfigureAwait(false);
             }
             catch (RrApiException e)
             {
-                unit.Post(() => WriteApiError(InventoryInput.ItemError(e), id));
+                unit.Post(() => WriteApiError(InventoryInput.ItemError(e, id), input,
+                    $"Check it with Get-RrInventory -ReturnInventoryId {id}: its HandlingCode and HandlingStatus show whether the change was made."));
             }
         }
 
-        async Task ReadBackAsync(WorkUnit unit, RrSession session, long id, CancellationToken ct)
+        async Task ReadBackAsync(WorkUnit unit, RrSession session, long id, object input, CancellationToken ct)
         {
             try
             {
@@ -70,7 +69,8 @@ namespace ReturnsHelper.Commands
             catch (RrApiException e) when (e.Kind != RrErrorKind.Unauthorized)
             {
                 // The change itself succeeded; say so, so nobody repeats it.
-                unit.Post(() => WriteApiError(ErrorMapper.ForItem(e, $"The change to return inventory {id} succeeded, but reading it back failed: {InventoryInput.ItemError(e).Message}"), id));
+                var item = InventoryInput.ItemError(e, id);
+                unit.Post(() => WriteApiError(item.WithMessage(Sentence.Join($"The change to return inventory {id} succeeded, but reading it back failed:", item.Message)), input));
             }
         }
     }

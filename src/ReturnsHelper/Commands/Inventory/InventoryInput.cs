@@ -11,13 +11,14 @@ namespace ReturnsHelper.Commands
     internal static class InventoryInput
     {
         /// <summary>
-        /// A single-inventory call's soft error says what is wrong in its error map (e.g. "Return inventory 5 has
-        /// pending VAS requests"); lead with that text instead of the generic "Return Helper rejected ...".
+        /// A single-inventory call's error about inventory <paramref name="id"/>: a soft error says what is wrong in its
+        /// error map (e.g. "Return inventory 5 has pending VAS requests"), which becomes the message, instead of the
+        /// generic "Return Helper rejected ...".
         /// </summary>
-        public static Exception ItemError(RrApiException error)
+        public static RrApiException ItemError(RrApiException error, long id)
             => error.Kind == RrErrorKind.SoftError && error.Errors.Count > 0
-                ? ErrorMapper.ForItem(error, string.Join(" ", error.Errors.Values.Distinct()))
-                : error;
+                ? error.ForItem(id, Sentence.End(string.Join(" ", error.Errors.Values.Distinct())))
+                : error.ForItem(id);
 
         /// <summary>The -WhatIf/-Confirm target: the inventory and the environment it lives in.</summary>
         public static string Describe(RrSession session, long id) => $"return inventory {id} in {session.Environment} ({session.BaseUri})";

@@ -19,6 +19,7 @@ namespace ReturnsHelper.Commands
         const string PendingSet = "Pending";
 
         LedgerState state;
+        InputIds reader;
         readonly HashSet<long> written = new HashSet<long>();
         WildcardPattern[] numberPatterns;
         WildcardPattern[] statusPatterns;
@@ -34,7 +35,7 @@ namespace ReturnsHelper.Commands
 
         /// <summary>Objects, not long: CSV rows and strings reach the module's own id reading and per-item errors.</summary>
         [Parameter(ParameterSetName = KnownSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("Id", "InventoryId", "ReturnInventory", "returnInventoryIdList")]
+        [Alias("InventoryId", "ReturnInventory", "ReturnInventoryIdList", "Id")] // InputIds.InventoryIdNames (a test holds them together)
         [AllowNull, AllowEmptyString, AllowEmptyCollection]
         public object[] ReturnInventoryId { get; set; }
 
@@ -65,11 +66,12 @@ namespace ReturnsHelper.Commands
         protected override void ProcessRecord()
         {
             if (Pending || !MyInvocation.BoundParameters.ContainsKey(nameof(ReturnInventoryId))) return;
-            InputIds.ForEach(this, ReturnInventoryId, InputIds.InventoryIdNames, null, id =>
+            reader = reader ?? new InputIds(this, InputIds.InventoryIdNames, "return inventory ID", skipRepeats: false);
+            reader.ForEach(ReturnInventoryId, (id, input) =>
             {
                 var holding = state.RecallsOf(id);
                 if (holding.Count == 0)
-                    WriteError(new ErrorRecord(new ItemNotFoundException($"The recall ledger knows no recall of return inventory {id}."), "RrRecallNotInLedger", ErrorCategory.ObjectNotFound, id));
+                    WriteError(new ErrorRecord(new ItemNotFoundException($"The recall ledger knows no recall of return inventory {id}."), "RrRecallNotInLedger", ErrorCategory.ObjectNotFound, input));
                 foreach (var recall in holding.Where(Matches)) Write(recall);
             });
         }

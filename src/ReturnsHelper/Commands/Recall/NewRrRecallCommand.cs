@@ -29,7 +29,7 @@ namespace ReturnsHelper.Commands
 
         /// <summary>Objects, not long: every input (CSV rows, strings, typed objects) reaches our own validation and errors.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("Id", "InventoryId", "ReturnInventory", "returnInventoryIdList")]
+        [Alias("InventoryId", "ReturnInventory", "ReturnInventoryIdList", "Id")] // InputIds.InventoryIdNames (a test holds them together)
         [AllowNull, AllowEmptyString, AllowEmptyCollection]
         public object[] ReturnInventoryId { get; set; }
 
@@ -40,6 +40,9 @@ namespace ReturnsHelper.Commands
         protected override string ActionName => "Create recall";
         protected override string IdNoun => "return inventories";
         protected override string IdNounSingular => "return inventory";
+        protected override string HowToCheckUnknownOutcome => Ledger != null
+            ? "Run the same command again: it resends that batch with the same idempotency key, which creates nothing twice and reports the recall if there is one (Get-RrRecall -Pending lists such batches)."
+            : "Before sending it again, check it with Get-RrInventory -ReturnInventoryId: handling code 'rtn' means it was recalled (this session keeps no recall ledger to resend the batch safely).";
 
         protected override void BeginProcessing()
         {

@@ -12,40 +12,75 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Commands
 {
     /// <summary>
-    /// Stop-RrRecall: cancels whole recalls (-RecallId, bound from Recall objects; recall numbers are resolved through
-    /// the ledger) or takes single inventories out of their recall (-ReturnInventoryId, bound from Inventory objects).
-    /// What the service answers is recorded in the ledger before it is written.
+    /// Stop-RrRecall: cancels whole recalls (-RecallId; recall numbers are resolved through the ledger) or takes single
+    /// inventories out of their recall (-ReturnInventoryId). The pipeline binds -InputObject, whose first input decides
+    /// which of the two it is: a Recall, a recall number, a bare number or a record with a RecallId cancels recalls; an
+    /// Inventory or a record with a return inventory ID column (a CSV row) removes inventories. No parameter is
+    /// positional, so one kind of ID is never taken for the other. What the service answers is recorded in the ledger
+    /// before it is written.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Stop, "RrRecall", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByRecallSet)]
+    [Cmdlet(VerbsLifecycle.Stop, "RrRecall", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByInputSet)]
     [OutputType(typeof(Recall))]
     public sealed class StopRrRecallCommand : BatchedIdCmdlet<Recall>
     {
         const string ByRecallSet = "ByRecallId";
         const string ByInventorySet = "ByReturnInventoryId";
+        const string ByInputSet = "ByInputObject";
 
         // Objects, not long: bad values become per-item errors (as in New-RrRecall) instead of a binding failure of the
-        // whole call. By property name only: a Recall binds -RecallId, an Inventory binds -ReturnInventoryId.
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByRecallSet, ValueFromPipelineByPropertyName = true)]
+        // whole call.
+        [Parameter(Mandatory = true, ParameterSetName = ByRecallSet)]
         [AllowNull, AllowEmptyString, AllowEmptyCollection]
         public object[] RecallId { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = ByInventorySet, ValueFromPipelineByPropertyName = true)]
-        [Alias("Id", "InventoryId", "ReturnInventory", "returnInventoryIdList")]
+        [Parameter(Mandatory = true, ParameterSetName = ByInventorySet)]
+        [Alias("InventoryId", "ReturnInventory", "ReturnInventoryIdList", "Id")] // InputIds.InventoryIdNames (a test holds them together)
         [AllowNull, AllowEmptyString, AllowEmptyCollection]
         public object[] ReturnInventoryId { get; set; }
 
-        bool ByRecall => ParameterSetName == ByRecallSet;
+        /// <summary>Pipeline input: recalls, recall ids and numbers, or inventories (the first input decides which).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ByInputSet, ValueFromPipeline = true)]
+        [AllowNull, AllowEmptyString, AllowEmptyCollection]
+        public object[] InputObject { get; set; }
+
+        bool? byRecall;
+        bool ByRecall => byRecall ?? (byRecall = ParameterSetName != ByInventorySet).Value;
 
         protected override string ActionName => ByRecall ? "Cancel recall" : "Remove from recall";
         protected override string IdNoun => ByRecall ? "recalls" : "return inventories";
         protected override string IdNounSingular => ByRecall ? "recall" : "return inventory";
-        protected override string[] IdPropertyNames => ByRecall ? new[] { "RecallId" } : InputIds.InventoryIdNames;
+        protected override string[] IdPropertyNames => ByRecall ? RecallIdNames : InputIds.InventoryIdNames;
+        protected override string IdName => ByRecall ? "recall ID" : "return inventory ID";
+        protected override string HowToCheckUnknownOutcome
+            => "Run the same command again: a recall or inventory already taken out is refused with its status, which tells you the first attempt worked.";
 
+        static readonly string[] RecallIdNames = { "RecallId" };
         static readonly Regex RecallNumberPattern = new Regex(@"^\s*RCL\d", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         LedgerState known;
 
         protected override void ProcessRecord()
-            => Accept(ByRecall ? WithRecallNumbersResolved(RecallId ?? new object[] { null }) : ReturnInventoryId ?? new object[] { null }, !MyInvocation.ExpectingInput);
+        {
+            if (ParameterSetName == ByInventorySet)
+            {
+                Accept(ReturnInventoryId ?? new object[] { null }, fromParameter: true);
+                return;
+            }
+            var items = (ParameterSetName == ByRecallSet ? RecallId : InputObject) ?? new object[] { null };
+            if (byRecall == null && ParameterSetName == ByInputSet) byRecall = !items.Any(IsInventoryRecord);
+            Accept(ByRecall ? WithRecallNumbersResolved(items) : items, !MyInvocation.ExpectingInput);
+        }
+
+        /// <summary>
+        /// True for an input that names a return inventory and no recall: an Inventory, or a record with an inventory ID
+        /// column and no RecallId. Decides, on the first input, what a pipeline into Stop-RrRecall means.
+        /// </summary>
+        static bool IsInventoryRecord(object item)
+        {
+            var value = item is PSObject ps ? ps.BaseObject : item;
+            if (value == null || value is string || value is Recall || value.GetType().IsPrimitive || value is decimal) return false;
+            if (value is Inventory) return true;
+            return !InputIds.HasProperty(item, RecallIdNames) && InputIds.HasProperty(item, InputIds.InventoryIdNames);
+        }
 
         /// <summary>Recall numbers (RCL...) become recall ids through the ledger; one it does not know is a per-item error.</summary>
         IEnumerable<object> WithRecallNumbersResolved(object[] items)
