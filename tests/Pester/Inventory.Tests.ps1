@@ -101,7 +101,7 @@ Describe 'Get-RrInventory by ID' {
         $result = @('abc', 0, $ids[2], '' | Get-RrInventory -ErrorVariable failures -ErrorAction SilentlyContinue)
         $result.ReturnInventoryId | Should -Be $ids[2]
         $failures | Should -HaveCount 3
-        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'RrInvalidId,*' }
+        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'RrInvalidInput,*' }
         Get-ApiCall 'ReturnInventory/GetReturnInventory' | Should -HaveCount 1
     }
 
@@ -341,9 +341,9 @@ Describe 'Set-RrInventoryHandling' {
     }
 
     It 'reports <Name> as a per-item error and goes on with the next inventory' -ForEach @(
-        @{ Name = 'pending VAS'; With = @{ handlingCode = 'ohd'; pendingVas = $true }; Message = 'pending VAS' }
-        @{ Name = 'handling in progress'; With = @{ handlingCode = 'dis'; handlingStatusCode = 'inProgress' }; Message = "handling status is 'inProgress'" }
-        @{ Name = 'handling completed'; With = @{ handlingCode = 'dis'; handlingStatusCode = 'completed' }; Message = "handling status is 'completed'" }
+        @{ Name = 'pending VAS'; With = @{ handlingCode = 'ohd'; pendingVas = $true }; Message = 'pending VAS'; Reason = 'PendingVas' }
+        @{ Name = 'handling in progress'; With = @{ handlingCode = 'dis'; handlingStatusCode = 'inProgress' }; Message = "handling status is 'inProgress'"; Reason = 'NotEligible' }
+        @{ Name = 'handling completed'; With = @{ handlingCode = 'dis'; handlingStatusCode = 'completed' }; Message = "handling status is 'completed'"; Reason = 'NotEligible' }
     ) {
         $bad = New-TestInventory -With $With
         $good = New-TestInventory
@@ -352,7 +352,9 @@ Describe 'Set-RrInventoryHandling' {
         $failures | Should -HaveCount 1
         $failures[0].TargetObject | Should -Be $bad
         $failures[0].Exception.Message | Should -Match "^Return inventory $bad .*$([regex]::Escape($Message))"
-        $failures[0].FullyQualifiedErrorId | Should -BeLike 'RrApi.VALIDATION_FAILED,*'
+        $failures[0].FullyQualifiedErrorId | Should -BeLike "RrApi.$Reason,*"
+        $failures[0].Exception.ItemId | Should -Be $bad
+        $failures[0].Exception.Errors.Count | Should -BeGreaterThan 0
         $failures[0].Exception.CorrelationId | Should -Not -BeNullOrEmpty
     }
 

@@ -420,8 +420,9 @@ Describe 'Safe reruns' {
         $failures | Should -HaveCount 150
         @($failures.TargetObject | Sort-Object) | Should -Be @($ids | Sort-Object)
         foreach ($failure in $failures) {
-            $failure.FullyQualifiedErrorId | Should -BeLike 'RrApi.VALIDATION_FAILED,*'
+            $failure.FullyQualifiedErrorId | Should -BeLike 'RrApi.AlreadyRecalled,*'
             $failure.Exception.Message | Should -Match 'already in active recall'
+            $failure.Exception.ExistingRecallNumber | Should -BeIn $first.RecallNumber
         }
         $warned | Should -HaveCount 0
         # Still once each, and the ledger still knows where.
@@ -708,7 +709,7 @@ Describe 'Get-RrRecall filters' {
         @($found.RecallId) | Should -Be @($r[1].RecallId, $r[2].RecallId)
         $failures | Should -HaveCount 1
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'RrRecallNotInLedger,*'
-        $failures[0].TargetObject | Should -Be 987654321
+        $failures[0].TargetObject.ReturnInventoryId | Should -Be 987654321 # the CSV row itself
         # With a status filter too, and the cancelled recall's inventories as plain numbers.
         @(Import-Csv -LiteralPath $csv | Get-RrRecall -Status pending -ErrorAction SilentlyContinue).RecallId | Should -Be @($r[1].RecallId, $r[2].RecallId)
         @($inv[0] | Get-RrRecall).RecallId | Should -Be @($r[0].RecallId)

@@ -146,12 +146,19 @@ Describe 'New-RrRecall errors' {
         @($recalls.RecallInventoryList.ReturnInventoryId) | Sort-Object | Should -Be ($good | Sort-Object)
         $failures | Should -HaveCount 3
         @($failures.TargetObject) | Sort-Object | Should -Be (@(987654321, $disposed[0], $vas[0]) | Sort-Object)
+        $expected = @{ 987654321 = 'NotFound', 'ObjectNotFound'; $disposed[0] = 'NotEligible', 'InvalidOperation'; $vas[0] = 'PendingVas', 'ResourceBusy' }
         foreach ($failure in $failures) {
-            $failure.FullyQualifiedErrorId | Should -BeLike 'RrApi.VALIDATION_FAILED,*'
+            $reason, $category = $expected[[long]$failure.TargetObject]
+            $failure.FullyQualifiedErrorId | Should -BeLike "RrApi.$reason,*"
+            $failure.CategoryInfo.Category | Should -Be $category
+            $failure.Exception.Reason | Should -Be $reason
+            $failure.Exception.ItemId | Should -Be $failure.TargetObject
+            $failure.Exception.ErrorCode | Should -Be 'VALIDATION_FAILED'
             $failure.Exception.CorrelationId | Should -Not -BeNullOrEmpty
+            @($failure.Exception.Errors.Keys) | Should -HaveCount 1 # the service's entry about this id
             $failure.Exception.Message | Should -Match ([string]$failure.TargetObject)
+            $failure.Exception.Message | Should -Not -Match 'VALIDATION_FAILED|correlation' # one sentence; the rest are properties
         }
-        ($failures | Where-Object TargetObject -eq 987654321).CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $calls = Get-CreateCalls
         $calls | Should -HaveCount 2
         $calls[0].idempotencyKey | Should -Not -Be $calls[1].idempotencyKey
@@ -173,6 +180,9 @@ Describe 'New-RrRecall errors' {
         $again = $ids | New-RrRecall -Force -ErrorVariable failures -ErrorAction SilentlyContinue
         $again | Should -BeNullOrEmpty
         $failures[0].Exception.Message | Should -Match 'active recall'
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'RrApi.AlreadyRecalled,*'
+        $failures[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        $failures[0].Exception.ExistingRecallNumber | Should -Be (Get-RrRecall -ReturnInventoryId $ids).RecallNumber
     }
 
     It 'recalls a repeated id once and warns' {
@@ -185,12 +195,13 @@ Describe 'New-RrRecall errors' {
 
     It 'reports bad input per item, never sends it, and still recalls the good items' {
         $good = New-TestInventory -Count 2
-        $bad = @(0, -5, 'abc', '99999999999999999999', '', '   ', $null, 1.5, [pscustomobject]@{ Name = 'no id column' }, [pscustomobject]@{ Id = '' })
+        # The first record has an id column (with a bad value), so a later record without one is a per-item error.
+        $bad = @(0, -5, 'abc', '99999999999999999999', '', '   ', $null, 1.5, [pscustomobject]@{ Id = '' }, [pscustomobject]@{ Name = 'no id column' })
         $mixed = @($good[0]) + $bad + @($good[1])
         $recalls = $mixed | New-RrRecall -ErrorVariable failures -ErrorAction SilentlyContinue
         @($recalls.RecallInventoryList.ReturnInventoryId) | Sort-Object | Should -Be ($good | Sort-Object)
         $failures | Should -HaveCount $bad.Count
-        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'RrInvalidId,*' }
+        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'RrInvalidInput,*' }
         $failures | ForEach-Object { $_.CategoryInfo.Category | Should -Be 'InvalidArgument' }
         ($failures | Where-Object { $_.TargetObject -eq 'abc' }).Exception.Message | Should -Match 'not a whole number'
         ($failures | Where-Object { "$($_.TargetObject)" -eq '99999999999999999999' }).Exception.Message | Should -Match 'out of range'
@@ -282,7 +293,8 @@ Describe 'Stop-RrRecall' {
         $cancelled = $first, $second | Stop-RrRecall -ErrorVariable failures -ErrorAction SilentlyContinue
         $cancelled.RecallId | Should -Be $second.RecallId
         $failures | Should -HaveCount 1
-        $failures[0].TargetObject | Should -Be $first.RecallId
+        $failures[0].TargetObject.RecallId | Should -Be $first.RecallId # the input itself
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'RrApi.NotEligible,*'
     }
 
     It 'reports bad recall ids per item and still cancels the good ones' {
@@ -290,7 +302,7 @@ Describe 'Stop-RrRecall' {
         $cancelled = Stop-RrRecall -RecallId 'abc', 0, $recall.RecallId -ErrorVariable failures -ErrorAction SilentlyContinue
         $cancelled.RecallId | Should -Be $recall.RecallId
         $failures | Should -HaveCount 2
-        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'RrInvalidId,*' }
+        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'RrInvalidInput,*' }
     }
 
     It 'binds CSV rows with a RecallId column' {
