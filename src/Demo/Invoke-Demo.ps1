@@ -23,6 +23,13 @@ function Write-Step([string] $Title, [string] $Code) {
     if ($Code) { $Code -split "`n" | ForEach-Object { Write-Host "   PS> $_" -ForegroundColor DarkGray } }
 }
 
+# Prints a step's code and runs exactly that code (in the demo's scope), so what is shown is what ran.
+function Invoke-Step([string] $Title, [scriptblock] $Code) {
+    $text = ($Code.ToString() -split "`n" | ForEach-Object { $_ -replace '^ {8}', '' } | Where-Object { $_.Trim() }) -join "`n"
+    Write-Step $Title $text
+    . $Code | Out-String -Width 200 | Write-Host
+}
+
 $emulator = $null
 $workFolder = Join-Path ([IO.Path]::GetTempPath()) "returnshelper-demo-$PID"
 try {
@@ -51,13 +58,13 @@ try {
     $null = New-Item -ItemType Directory -Path $workFolder -Force
     $csv = Join-Path $workFolder 'recall-request.csv'
     $rows = [Collections.Generic.List[object]]::new()
-    foreach ($id in $eligible[0..5]) { $rows.Add([pscustomobject]@{ ReturnInventoryId = $id; Reason = 'end of season' }) }
-    $rows.Add([pscustomobject]@{ ReturnInventoryId = 'abc'; Reason = 'typo' })
-    $rows.Add([pscustomobject]@{ ReturnInventoryId = ''; Reason = 'empty cell' })
-    $rows.Add([pscustomobject]@{ ReturnInventoryId = $disposed; Reason = 'already being disposed' })
-    $rows.Add([pscustomobject]@{ ReturnInventoryId = 99999999; Reason = 'not ours' })
-    foreach ($id in $eligible[6..11]) { $rows.Add([pscustomobject]@{ ReturnInventoryId = $id; Reason = 'customer asked' }) }
-    $rows.Add([pscustomobject]@{ ReturnInventoryId = $eligible[0]; Reason = 'listed twice' })
+    foreach ($id in $eligible[0..5]) { $rows.Add([pscustomobject]@{ 'Return Inventory ID' = $id; Note = 'end of season' }) }
+    $rows.Add([pscustomobject]@{ 'Return Inventory ID' = 'abc'; Note = 'typo' })
+    $rows.Add([pscustomobject]@{ 'Return Inventory ID' = ''; Note = 'empty cell' })
+    $rows.Add([pscustomobject]@{ 'Return Inventory ID' = $disposed; Note = 'already being disposed' })
+    $rows.Add([pscustomobject]@{ 'Return Inventory ID' = 99999999; Note = 'not ours' })
+    foreach ($id in $eligible[6..11]) { $rows.Add([pscustomobject]@{ 'Return Inventory ID' = $id; Note = 'customer asked' }) }
+    $rows.Add([pscustomobject]@{ 'Return Inventory ID' = $eligible[0]; Note = 'listed twice' })
     $rows | Export-Csv -LiteralPath $csv -NoTypeInformation
 
     Write-Step '3. The CSV to recall (note the bad rows)' 'Import-Csv ./recall-request.csv | Format-Table'
@@ -72,10 +79,13 @@ try {
     $recalls = Import-Csv -LiteralPath $csv | New-RrRecall -ErrorVariable rejected -ErrorAction SilentlyContinue -WarningVariable duplicates -WarningAction SilentlyContinue
     $recalls | Format-Table | Out-String | Write-Host
 
-    Write-Step '6. What was rejected, and why (nothing good was held back by the bad rows)' '$rejected | Select-Object TargetObject, @{ n = ''Reason''; e = { $_.Exception.Message } }'
-    $rejected | Select-Object @{ n = 'Input'; e = { if ($_.TargetObject -is [psobject] -and $_.TargetObject.PSObject.Properties['ReturnInventoryId']) { $_.TargetObject.ReturnInventoryId } else { $_.TargetObject } } },
-        @{ n = 'ErrorId'; e = { $_.FullyQualifiedErrorId.Split(',')[0] } },
-        @{ n = 'Reason'; e = { $_.Exception.Message } } | Format-Table -Wrap | Out-String | Write-Host
+    Push-Location -LiteralPath $workFolder
+    Invoke-Step '6. What was rejected, and why: each error''s TargetObject is your own CSV row (nothing good was held back by the bad rows)' {
+        $rejected | ForEach-Object TargetObject | Export-Csv ./rejected.csv -NoTypeInformation    # your own columns, ready to fix and rerun
+        $rejected | Select-Object @{ n = 'Row'; e = { $_.TargetObject.'Return Inventory ID' } }, @{ n = 'Note'; e = { $_.TargetObject.Note } },
+            @{ n = 'Error'; e = { $_.FullyQualifiedErrorId.Split(',')[0] } }, @{ n = 'Message'; e = { $_.Exception.Message } } | Format-Table -Wrap
+    }
+    Pop-Location
     $duplicates | ForEach-Object { Write-Host "   WARNING: $_" -ForegroundColor Yellow }
 
     $recalledIds = @($recalls.RecallInventoryList.ReturnInventoryId)
@@ -92,8 +102,10 @@ try {
     Write-Step '8. Look a recall up: the API cannot, the ledger can' "Get-RrRecall -ReturnInventoryId $($eligible[0]) | Format-List RecallNumber, RecallStatusCode, ReturnInventoryIds, LedgerUpdatedOn, LedgerSource"
     Get-RrRecall -ReturnInventoryId $eligible[0] | Format-List RecallNumber, RecallStatusCode, ReturnInventoryIds, LedgerUpdatedOn, LedgerSource | Out-String | Write-Host
 
-    Write-Step '9. Changed your mind about one recall? Cancel it by its number while the warehouse has not started' "Stop-RrRecall $($recalls[0].RecallNumber)"
-    Stop-RrRecall $recalls[0].RecallNumber | Format-Table | Out-String | Write-Host
+    $number = $recalls[0].RecallNumber
+    Invoke-Step '9. Changed your mind about one recall? Cancel it by its number while the warehouse has not started' {
+        Stop-RrRecall -RecallId $number
+    }
 
     Write-Step 'Done' ''
     Write-Host '   Next: Get-Help New-RrRecall -Full, Get-Help about_ReturnsHelper, and the emulator README (src/ReturnsHelper.Emulator/README.md).'
