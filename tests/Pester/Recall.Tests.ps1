@@ -146,9 +146,9 @@ Describe 'New-RrRecall errors' {
         @($recalls.RecallInventoryList.ReturnInventoryId) | Sort-Object | Should -Be ($good | Sort-Object)
         $failures | Should -HaveCount 3
         @($failures.TargetObject) | Sort-Object | Should -Be (@(987654321, $disposed[0], $vas[0]) | Sort-Object)
-        $expected = @{ 987654321 = 'NotFound', 'ObjectNotFound'; $disposed[0] = 'NotEligible', 'InvalidOperation'; $vas[0] = 'PendingVas', 'ResourceBusy' }
+        $expected = @{ '987654321' = 'NotFound', 'ObjectNotFound'; "$($disposed[0])" = 'NotEligible', 'InvalidOperation'; "$($vas[0])" = 'PendingVas', 'ResourceBusy' }
         foreach ($failure in $failures) {
-            $reason, $category = $expected[[long]$failure.TargetObject]
+            $reason, $category = $expected["$($failure.TargetObject)"]
             $failure.FullyQualifiedErrorId | Should -BeLike "RrApi.$reason,*"
             $failure.CategoryInfo.Category | Should -Be $category
             $failure.Exception.Reason | Should -Be $reason

@@ -181,7 +181,7 @@ Describe 'Invoke-RrApi and the error contract' {
         $err = $null
         Invoke-RrApi -Method POST -Path 'Recall/createRecallByReturnInventoryId' -Body @{ returnInventoryIdList = @() } -ErrorVariable err -ErrorAction SilentlyContinue
         $err | Should -HaveCount 1
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'RrApi.VALIDATION_FAILED,*'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'RrApi.Rejected,*'
         $err[0].Exception | Should -BeOfType ([ReturnsHelper.Http.RrApiException])
         $err[0].Exception.ErrorCode | Should -Be 'VALIDATION_FAILED'
         $err[0].Exception.Errors.Keys | Should -Contain 'returnInventoryIdList'
