@@ -27,7 +27,7 @@ namespace ReturnsHelper.Http
         {
             // Only relative controller/action paths: an absolute URL or '..' would send the credentials elsewhere.
             if (path == null || !SafePath.IsMatch(path))
-                throw new ArgumentException($"'{path}' is not a valid API path. Use the form Controller/action, for example ReturnInventory/GetReturnInventory.", nameof(path));
+                throw new ArgumentException($"'{path}' is not a valid API path. Use the form Controller/action, for example ReturnInventory/GetReturnInventory."); // no ParamName: its "(Parameter ...)" suffix would reach users
             Method = method;
             Path = path;
             Api = api;

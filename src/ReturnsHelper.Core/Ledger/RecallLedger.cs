@@ -78,7 +78,7 @@ namespace ReturnsHelper.Ledger
         /// <summary>Opens (creating the folder privately if needed) the ledger <paramref name="fileName"/> in <paramref name="folder"/>.</summary>
         public static RecallLedger Open(string folder, string fileName, string environment)
         {
-            if (string.IsNullOrWhiteSpace(folder)) throw new ArgumentException("The ledger folder is empty.", nameof(folder));
+            if (string.IsNullOrWhiteSpace(folder)) throw new ArgumentException("The ledger folder is empty.");
             var full = System.IO.Path.GetFullPath(folder);
             if (!Directory.Exists(full))
             {

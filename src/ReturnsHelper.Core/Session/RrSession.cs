@@ -32,7 +32,7 @@ namespace ReturnsHelper
         {
             get => throttleLimit;
             set => throttleLimit = value >= 1 && value <= MaxThrottleLimit ? value
-                : throw new ArgumentOutOfRangeException(nameof(value), value, $"The throttle limit must be between 1 and {MaxThrottleLimit}.");
+                : throw new ArgumentException($"The throttle limit must be between 1 and {MaxThrottleLimit}.");
         }
         public TimeSpan RequestTimeout => Client.Policy.AttemptTimeout;
 
@@ -50,8 +50,8 @@ namespace ReturnsHelper
 
         public RrSession(RrEndpoints endpoints, string apiKey, SecureString apiToken, string userAgent, RetryPolicy policy, HttpMessageHandler handler = null)
         {
-            if (string.IsNullOrWhiteSpace(apiKey)) throw new ArgumentException("The API key is empty.", nameof(apiKey));
-            if (apiToken == null || apiToken.Length == 0) throw new ArgumentException("The API token is empty.", nameof(apiToken));
+            if (string.IsNullOrWhiteSpace(apiKey)) throw new ArgumentException("The API key is empty.");
+            if (apiToken == null || apiToken.Length == 0) throw new ArgumentException("The API token is empty.");
             Environment = endpoints.Environment;
             MaskedApiKey = Mask(apiKey);
             ConnectedAt = DateTimeOffset.Now;

@@ -102,7 +102,7 @@ namespace ReturnsHelper.Commands
             if (MyInvocation.BoundParameters.ContainsKey(nameof(MaxWait)))
             {
                 if (MaxWait <= TimeSpan.Zero || MaxWait > MaxWaitLimit)
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(MaxWait), MaxWait,
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(
                         $"-MaxWait must be more than 0 and at most {MaxWaitLimit.TotalHours:0} hour, e.g. -MaxWait 00:00:01."), "RrInvalidMaxWait", ErrorCategory.InvalidArgument, MaxWait));
                 maxWait = MaxWait;
             }
