@@ -72,12 +72,16 @@ Describe 'Get-RrInventory -Rma' {
         $found.ReturnInventoryId | Should -Be $wanted.ReturnInventoryId
     }
 
-    It 'takes the RMA column of a CSV as one listing' {
-        $csv = $seeded | Select-Object Rma, Sku | ConvertTo-Csv -NoTypeInformation | ConvertFrom-Csv
-        $found = @(Get-RrInventory -Rma $csv.Rma)
+    It 'takes the RMA column of a CSV as one listing (help example 6)' {
+        $missing = "USE-2-$(RmaDate $D0.AddDays(300))-D09998-02"
+        @($seeded.Rma) + $missing | ForEach-Object { [pscustomobject]@{ Rma = " $_ "; Note = 'x' } } | Export-Csv TestDrive:/rmas.csv -NoTypeInformation
+        $found = @(Get-RrInventory -Rma (Import-Csv TestDrive:/rmas.csv).Rma -ErrorVariable notFound -ErrorAction SilentlyContinue |
+                Get-RrInventory | Select-Object Rma, ReturnInventoryId, HandlingCode, ImageUrls)
         # In creation order, as listed; each date's window once.
         $found.ReturnInventoryId | Should -Be $seeded.ReturnInventoryId
-        @(Get-ListCall | ForEach-Object { Get-QueryValue $_ 'createFrom' } | Select-Object -Unique).Count | Should -Be 2
+        $notFound.TargetObject | Should -Be $missing
+        Get-RrTestApiCall -Emulator $emulator -PathLike 'GetReturnInventory' | Should -HaveCount 2
+        @(Get-ListCall | ForEach-Object { Get-QueryValue $_ 'createFrom' } | Select-Object -Unique).Count | Should -Be 3
     }
 
     It 'lists each date once and merges the windows of neighbouring dates' {
@@ -180,6 +184,15 @@ Describe 'Get-RrInventory -Rma' {
         $found | Should -BeNullOrEmpty
         $failures.Count | Should -Be 2
         $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'RrInvalidRma,*' }
+        Get-ListCall | Should -BeNullOrEmpty
+    }
+
+    It 'lists nothing, with a warning, when -Rma has no value at all (an empty CSV)' {
+        foreach ($none in @($null, @())) {
+            $found = @(Get-RrInventory -Rma $none -WarningVariable warnings -WarningAction SilentlyContinue)
+            $found | Should -BeNullOrEmpty
+            "$warnings" | Should -BeLike '*no value*'
+        }
         Get-ListCall | Should -BeNullOrEmpty
     }
 

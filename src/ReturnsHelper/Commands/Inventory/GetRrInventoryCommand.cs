@@ -51,7 +51,7 @@ namespace ReturnsHelper.Commands
         /// <summary>RMAs or RMA wildcard patterns; a listing filter, whose dates may narrow the listed period.</summary>
         [Parameter(ParameterSetName = ByTimeSet)]
         [SupportsWildcards]
-        [AllowNull, AllowEmptyString] // a blank CSV cell is reported on its own instead of failing the whole command
+        [AllowNull, AllowEmptyString, AllowEmptyCollection] // a blank CSV cell, an empty CSV: reported, never a failed binding
         public string[] Rma { get; set; }
 
         [Parameter(ParameterSetName = ByTimeSet)]
@@ -287,8 +287,14 @@ namespace ReturnsHelper.Commands
         /// </summary>
         List<string> ReadRmas()
         {
-            if (Rma == null) return null;
+            if (!MyInvocation.BoundParameters.ContainsKey(nameof(Rma))) return null;
             var values = new List<string>();
+            if (Rma == null || Rma.Length == 0)
+            {
+                // -Rma (Import-Csv empty.csv).Rma: an unfiltered listing instead would feed every inventory downstream.
+                WriteWarning("-Rma was given no value; nothing is listed.");
+                return values;
+            }
             var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var value in Rma)
             {
