@@ -119,12 +119,20 @@ Describe 'Get-RrInventory -Rma' {
     }
 
     It 'stops listing once every exact RMA was found' {
-        # Two 62-day windows of about 6 pages each; the RMA is on the first page of the first.
-        $oldest = Get-RrInventory -CreatedAfter ([datetime]::UtcNow.AddDays(-120)) -First 1
-        $found = @(Get-RrInventory -Rma $oldest.Rma -CreatedAfter ([datetime]::UtcNow.AddDays(-120)))
-        $found.ReturnInventoryId | Should -Be $oldest.ReturnInventoryId
-        # The -First 1 listing above made one call; this one one more.
-        @(Get-ListCall).Count | Should -Be 2
+        # The first 62-day window holds about 7 pages; the RMA is on its second.
+        $from = [datetime]::UtcNow.AddDays(-120)
+        $wanted = @(Get-RrInventory -CreatedAfter $from -First 60)[-1]
+
+        Clear-ApiCall
+        $found = @(Get-RrInventory -Rma $wanted.Rma -CreatedAfter $from -ThrottleLimit 1)
+        $found.ReturnInventoryId | Should -Be $wanted.ReturnInventoryId
+        @(Get-ListCall | ForEach-Object { Get-QueryValue $_ 'offset' }) | Should -Be '0', '50'
+
+        # In parallel, only the pages already in flight when it was found are read too.
+        Clear-ApiCall
+        $found = @(Get-RrInventory -Rma $wanted.Rma -CreatedAfter $from -ThrottleLimit 4)
+        $found.ReturnInventoryId | Should -Be $wanted.ReturnInventoryId
+        @(Get-ListCall).Count | Should -BeLessOrEqual 5
     }
 
     It 'writes RrRmaNotFound for each exact RMA not found, and still writes the others' {

@@ -133,7 +133,8 @@ namespace ReturnsHelper.Commands
         /// (creation order, as the service sorts). A window's first page tells its size (totalNumberOfRecords), so
         /// its other pages are then all known and started at once, while the pages already started keep flowing to
         /// the pipeline. Without a reported size, or with -First (no request that -First may not need), pages are
-        /// read one after another until a short page.
+        /// read one after another until a short page. With exact RMAs only, no page is started once all were found
+        /// (at most -ThrottleLimit - 1 pages in flight then are wasted: the price of reading in parallel).
         /// </summary>
         void List()
         {
@@ -142,7 +143,7 @@ namespace ReturnsHelper.Commands
             if (rmas != null && rmas.Count == 0) return; // every -Rma value was blank (each reported): no unfiltered listing
             var session = ActiveSession;
             var windows = periods.SelectMany(p => InventoryApi.Windows(p.Key, p.Value)).ToList();
-            var queue = NewWorkQueue(first != null || filter.StopsWhenAllRmasFound ? 1 : EffectiveThrottleLimit);
+            var queue = NewWorkQueue(first != null ? 1 : EffectiveThrottleLimit);
             var log = LogFor(queue);
             WriteVerbose($"Listing return inventories created {Describe(periods)} in {session.Environment}, {PageSize} per page, {windows.Count} window(s), {queue.ThrottleLimit} request(s) at once.");
 
@@ -187,8 +188,10 @@ namespace ReturnsHelper.Commands
                 this.windows = windows;
             }
 
-            // -First, or exact RMAs: no request that the records already read may make unnecessary.
-            bool OnePageAtATime => cmdlet.first != null || cmdlet.filter.StopsWhenAllRmasFound;
+            bool OnePageAtATime => cmdlet.first != null;
+
+            /// <summary>Exact RMAs: a window's pages still go out at once, but none once the records written so far found them all.</summary>
+            bool StopsWhenAllRmasFound => cmdlet.filter.StopsWhenAllRmasFound;
 
             /// <summary>Starts every page of window <paramref name="w"/>; false when the listing must stop (-First reached, a page failed).</summary>
             public bool StartWindow(int w)
@@ -196,11 +199,9 @@ namespace ReturnsHelper.Commands
                 long offset = 0;
                 for (var pageNumber = 1; ; pageNumber++)
                 {
-                    if (OnePageAtATime)
-                    {
-                        queue.RunAll(); // the previous page decides whether -First still needs this one
-                        if (cmdlet.filter.Done) return false;
-                    }
+                    // What was read so far decides whether -First, or the exact RMAs, still need this page.
+                    if (OnePageAtATime || StopsWhenAllRmasFound) queue.RunAll();
+                    if (cmdlet.filter.Done) return false;
                     var size = StartPage(w, offset, pageNumber);
                     queue.RunUntil(() => size.IsCompleted); // older pages are written meanwhile
                     if (size.Status != TaskStatus.RanToCompletion) return false; // failed: rethrown in its turn
@@ -208,8 +209,14 @@ namespace ReturnsHelper.Commands
                     if (InventoryApi.IsLastPage(offset, count, cmdlet.PageSize, total)) return true;
                     if (total.HasValue && !OnePageAtATime)
                     {
+                        if (StopsWhenAllRmasFound) queue.RunAll(); // this first page may hold the last RMA
                         foreach (var next in InventoryApi.RemainingOffsets(cmdlet.PageSize, total.Value))
+                        {
+                            // Room first (older pages are written meanwhile), then the question whether the page is still needed.
+                            queue.RunUntil(() => queue.Count < queue.ThrottleLimit);
+                            if (cmdlet.filter.Done) return false;
                             StartPage(w, next, ++pageNumber);
+                        }
                         return true;
                     }
                     offset += count;
