@@ -16,8 +16,8 @@ namespace ReturnsHelper.Commands
     /// <summary>
     /// Get-RrInventory: return inventories by id (one GetReturnInventory per id), or by creation time
     /// (ReturnInventory/list walked in 62-day windows and pages), with the filters the service does not have
-    /// applied as records stream; -Rma narrows the listing to the receive dates its RMAs encode. Both run on the <see cref="OrderedWorkQueue"/>: up to -ThrottleLimit requests
-    /// at once, output in input (or creation) order.
+    /// applied as records stream; -Rma narrows the listing to the receive dates its RMAs encode. Both run on the
+    /// <see cref="OrderedWorkQueue"/>: up to -ThrottleLimit requests at once, output in input (or creation) order.
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "RrInventory", DefaultParameterSetName = ByTimeSet)]
     [OutputType(typeof(Inventory))]
@@ -140,7 +140,7 @@ namespace ReturnsHelper.Commands
         {
             var periods = Periods();
             if (filter.Done) return; // -First 0
-            if (rmas != null && rmas.Count == 0) return; // every -Rma value was blank (each reported): no unfiltered listing
+            if (rmas != null && rmas.Count == 0) return; // -Rma without a usable value (reported): never an unfiltered listing
             var session = ActiveSession;
             var windows = periods.SelectMany(p => InventoryApi.Windows(p.Key, p.Value)).ToList();
             var queue = NewWorkQueue(first != null ? 1 : EffectiveThrottleLimit);
