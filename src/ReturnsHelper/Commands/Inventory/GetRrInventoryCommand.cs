@@ -9,14 +9,15 @@ using System.Threading.Tasks;
 using ReturnsHelper.Api;
 using ReturnsHelper.Batching;
 using ReturnsHelper.Http;
+using RmaFormat = ReturnsHelper.Rma;
 
 namespace ReturnsHelper.Commands
 {
     /// <summary>
     /// Get-RrInventory: return inventories by id (one GetReturnInventory per id), or by creation time
     /// (ReturnInventory/list walked in 62-day windows and pages), with the filters the service does not have
-    /// applied as records stream. Both run on the <see cref="OrderedWorkQueue"/>: up to -ThrottleLimit requests
-    /// at once, output in input (or creation) order.
+    /// applied as records stream; -Rma narrows the listing to the receive dates its RMAs encode. Both run on the
+    /// <see cref="OrderedWorkQueue"/>: up to -ThrottleLimit requests at once, output in input (or creation) order.
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "RrInventory", DefaultParameterSetName = ByTimeSet)]
     [OutputType(typeof(Inventory))]
@@ -33,6 +34,8 @@ namespace ReturnsHelper.Commands
         long? first;
         long skip;
         InventoryFilter filter;
+        List<string> rmas;
+        bool listsAroundReceiveDates;
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("InventoryId", "ReturnInventory", "ReturnInventoryIdList", "Id")] // InputIds.InventoryIdNames (a test holds them together)
@@ -44,6 +47,12 @@ namespace ReturnsHelper.Commands
 
         [Parameter(ParameterSetName = ByTimeSet)]
         public DateTime CreatedBefore { get; set; }
+
+        /// <summary>RMAs or RMA wildcard patterns; a listing filter, whose dates may narrow the listed period.</summary>
+        [Parameter(ParameterSetName = ByTimeSet)]
+        [SupportsWildcards]
+        [AllowNull, AllowEmptyString, AllowEmptyCollection] // a blank CSV cell, an empty CSV: reported, never a failed binding
+        public string[] Rma { get; set; }
 
         [Parameter(ParameterSetName = ByTimeSet)]
         [ValidateRange(1, InventoryApi.MaxPageSize)]
@@ -80,7 +89,8 @@ namespace ReturnsHelper.Commands
         protected override void BeginProcessing()
         {
             _ = ActiveSession; // fail fast, before any input, when there is no session
-            filter = new InventoryFilter(HandlingCode, HandlingStatus, WarehouseId, Sku, skip, first ?? long.MaxValue);
+            rmas = ReadRmas();
+            filter = new InventoryFilter(HandlingCode, HandlingStatus, WarehouseId, Sku, rmas, skip, first ?? long.MaxValue);
             WarnAboutUnknownCodes();
             if (ParameterSetName == ByIdSet) BeginPerItem(first != null ? 1 : EffectiveThrottleLimit, skipRepeats: false);
         }
@@ -123,17 +133,19 @@ namespace ReturnsHelper.Commands
         /// (creation order, as the service sorts). A window's first page tells its size (totalNumberOfRecords), so
         /// its other pages are then all known and started at once, while the pages already started keep flowing to
         /// the pipeline. Without a reported size, or with -First (no request that -First may not need), pages are
-        /// read one after another until a short page.
+        /// read one after another until a short page. With exact RMAs only, no page is started once all were found
+        /// (at most -ThrottleLimit - 1 pages in flight then are wasted: the price of reading in parallel).
         /// </summary>
         void List()
         {
-            var (fromUtc, toUtc) = Period();
+            var periods = Periods();
             if (filter.Done) return; // -First 0
+            if (rmas != null && rmas.Count == 0) return; // -Rma without a usable value (reported): never an unfiltered listing
             var session = ActiveSession;
-            var windows = InventoryApi.Windows(fromUtc, toUtc).ToList();
+            var windows = periods.SelectMany(p => InventoryApi.Windows(p.Key, p.Value)).ToList();
             var queue = NewWorkQueue(first != null ? 1 : EffectiveThrottleLimit);
             var log = LogFor(queue);
-            WriteVerbose($"Listing return inventories created from {InventoryApi.Iso(fromUtc)} to {InventoryApi.Iso(toUtc)} (end excluded) in {session.Environment}, {PageSize} per page, {windows.Count} window(s), {queue.ThrottleLimit} request(s) at once.");
+            WriteVerbose($"Listing return inventories created {Describe(periods)} in {session.Environment}, {PageSize} per page, {windows.Count} window(s), {queue.ThrottleLimit} request(s) at once.");
 
             var listing = new Listing(this, session, queue, log, windows);
             try
@@ -147,12 +159,13 @@ namespace ReturnsHelper.Commands
             catch (RrApiException e)
             {
                 // A page that fails after the client's retries leaves the listing incomplete: stop, loudly.
-                ThrowTerminatingError(ErrorMapper.ToRecord(e, $"{InventoryApi.Iso(fromUtc)}/{InventoryApi.Iso(toUtc)}"));
+                ThrowTerminatingError(ErrorMapper.ToRecord(e, $"{InventoryApi.Iso(periods[0].Key)}/{InventoryApi.Iso(periods[periods.Count - 1].Value)}"));
             }
             finally
             {
                 listing.CompleteProgress();
             }
+            if (rmas != null && !filter.FirstReached) ReportRmasNotFound(periods); // after -First the rest was not looked for
         }
 
         /// <summary>One listing's pages on the work queue; every method runs on the pipeline thread.</summary>
@@ -177,17 +190,18 @@ namespace ReturnsHelper.Commands
 
             bool OnePageAtATime => cmdlet.first != null;
 
+            /// <summary>Exact RMAs: a window's pages still go out at once, but none once the records written so far found them all.</summary>
+            bool StopsWhenAllRmasFound => cmdlet.filter.StopsWhenAllRmasFound;
+
             /// <summary>Starts every page of window <paramref name="w"/>; false when the listing must stop (-First reached, a page failed).</summary>
             public bool StartWindow(int w)
             {
                 long offset = 0;
                 for (var pageNumber = 1; ; pageNumber++)
                 {
-                    if (OnePageAtATime)
-                    {
-                        queue.RunAll(); // the previous page decides whether -First still needs this one
-                        if (cmdlet.filter.Done) return false;
-                    }
+                    // What was read so far decides whether -First, or the exact RMAs, still need this page.
+                    if (OnePageAtATime || StopsWhenAllRmasFound) queue.RunAll();
+                    if (cmdlet.filter.Done) return false;
                     var size = StartPage(w, offset, pageNumber);
                     queue.RunUntil(() => size.IsCompleted); // older pages are written meanwhile
                     if (size.Status != TaskStatus.RanToCompletion) return false; // failed: rethrown in its turn
@@ -195,8 +209,14 @@ namespace ReturnsHelper.Commands
                     if (InventoryApi.IsLastPage(offset, count, cmdlet.PageSize, total)) return true;
                     if (total.HasValue && !OnePageAtATime)
                     {
+                        if (StopsWhenAllRmasFound) queue.RunAll(); // this first page may hold the last RMA
                         foreach (var next in InventoryApi.RemainingOffsets(cmdlet.PageSize, total.Value))
+                        {
+                            // Room first (older pages are written meanwhile), then the question whether the page is still needed.
+                            queue.RunUntil(() => queue.Count < queue.ThrottleLimit);
+                            if (cmdlet.filter.Done) return false;
                             StartPage(w, next, ++pageNumber);
+                        }
                         return true;
                     }
                     offset += count;
@@ -244,6 +264,75 @@ namespace ReturnsHelper.Commands
             {
                 if (progressShown)
                     cmdlet.WriteProgress(new ProgressRecord(1, "Get-RrInventory", "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+
+        /// <summary>
+        /// The creation-time periods to list: around the receive dates the -Rma values encode when every value has
+        /// one and no -CreatedAfter/-CreatedBefore says otherwise (the rule is <see cref="RmaFormat.ListingPeriods"/>);
+        /// else the one period of <see cref="Period"/>.
+        /// </summary>
+        List<KeyValuePair<DateTime, DateTime>> Periods()
+        {
+            var bound = MyInvocation.BoundParameters;
+            if (rmas != null && rmas.Count > 0 && !bound.ContainsKey(nameof(CreatedAfter)) && !bound.ContainsKey(nameof(CreatedBefore)))
+            {
+                var aroundReceiveDates = RmaFormat.ListingPeriods(rmas, DateTime.UtcNow);
+                listsAroundReceiveDates = aroundReceiveDates != null;
+                if (listsAroundReceiveDates) return aroundReceiveDates;
+            }
+            var (from, to) = Period();
+            return new List<KeyValuePair<DateTime, DateTime>> { new KeyValuePair<DateTime, DateTime>(from, to) };
+        }
+
+        static string Describe(List<KeyValuePair<DateTime, DateTime>> periods)
+            => string.Join(", ", periods.Select(p => $"from {InventoryApi.Iso(p.Key)} to {InventoryApi.Iso(p.Value)}")) + " (ends excluded)";
+
+        /// <summary>
+        /// The -Rma values, trimmed (CSV cells) and without repeats; null without -Rma. A blank value is a per-value
+        /// error; a value that is neither an RMA nor a pattern of one is looked for, with a warning.
+        /// </summary>
+        List<string> ReadRmas()
+        {
+            if (!MyInvocation.BoundParameters.ContainsKey(nameof(Rma))) return null;
+            var values = new List<string>();
+            if (Rma == null || Rma.Length == 0)
+            {
+                // -Rma (Import-Csv empty.csv).Rma: an unfiltered listing instead would feed every inventory downstream.
+                WriteWarning("-Rma was given no value; nothing is listed.");
+                return values;
+            }
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var value in Rma)
+            {
+                var trimmed = value?.Trim();
+                if (string.IsNullOrEmpty(trimmed))
+                {
+                    WriteError(new ErrorRecord(new ArgumentException("Skipped -Rma value: it is empty."), "RrInvalidRma", ErrorCategory.InvalidArgument, value));
+                    continue;
+                }
+                if (!seen.Add(trimmed)) continue;
+                values.Add(trimmed);
+                if (!RmaFormat.HasWildcard(trimmed) && !RmaFormat.LooksLikeRma(trimmed))
+                    WriteWarning($"'{trimmed}' does not look like an RMA (such as USE-1034-260603-D00001-05); it is looked for anyway. An inventory id goes to -ReturnInventoryId.");
+                var warehouse = RmaFormat.KnownParts(trimmed).WarehouseId;
+                if (warehouse != null && WarehouseId != null && !WarehouseId.Contains(warehouse.Value))
+                    WriteWarning($"'{trimmed}' is an RMA of warehouse {warehouse}, which -WarehouseId leaves out; no inventory will match it.");
+            }
+            return values;
+        }
+
+        /// <summary>An exact RMA that no listed record had: one ObjectNotFound error each, in the order given.</summary>
+        void ReportRmasNotFound(List<KeyValuePair<DateTime, DateTime>> periods)
+        {
+            var hint = listsAroundReceiveDates
+                ? "The period was taken from the receive dates in the RMAs; for an inventory created on another day (a swapped RMA), give -CreatedAfter and -CreatedBefore."
+                : "An inventory created before that needs -CreatedAfter.";
+            foreach (var rma in rmas.Where(r => !RmaFormat.HasWildcard(r) && !filter.Found(r)))
+            {
+                WriteError(new ErrorRecord(
+                    new ItemNotFoundException($"No return inventory has RMA '{rma}' among those created {Describe(periods)}. {hint}"),
+                    "RrRmaNotFound", ErrorCategory.ObjectNotFound, rma));
             }
         }
 
