@@ -100,6 +100,20 @@ Describe 'One input contract' {
         @($report.Reason) | Should -Be 'RrInvalidInput', 'RrApi.NotFound', 'RrApi.NotEligible'
     }
 
+    It 'points an RMA given as an ID to Get-RrInventory -Rma, and that finds it' {
+        $id = New-TestInventory
+        $rma = (Get-RrInventory -ReturnInventoryId $id).Rma
+        $rows = [pscustomobject]@{ 'Return Inventory ID' = $rma; Note = 'the admin had the RMA' }
+        $rows | New-RrRecall -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'RrInvalidInput,*'
+        $failures[0].Exception.Message | Should -Match ([regex]::Escape("Get-RrInventory -Rma '$rma'"))
+        $failures[0].TargetObject.Note | Should -Be 'the admin had the RMA'
+        Get-ApiCall 'Recall/createRecallByReturnInventoryId' | Should -HaveCount 0
+        # As the message says:
+        @(Get-RrInventory -Rma $rma | New-RrRecall).RecallInventoryList.ReturnInventoryId | Should -Be $id
+    }
+
     It 'Stop-RrRecall takes bare recall IDs and numbers from the pipeline and has no positional parameter' {
         $recalls = foreach ($i in 1..3) { @(New-TestInventory) | New-RrRecall }
         @($recalls[0].RecallId | Stop-RrRecall).RecallStatusCode | Should -Be 'canceled'

@@ -150,7 +150,9 @@ namespace ReturnsHelper.Commands
                 problem = $"'{Shorten(trimmed)}' is out of range for an id.";
                 return false;
             }
-            problem = $"'{Shorten(trimmed)}' is not a whole number.";
+            problem = Rma.LooksLikeRma(trimmed)
+                ? $"'{trimmed}' is an RMA, not a return inventory ID: find its inventory with Get-RrInventory -Rma '{trimmed}' and pipe that."
+                : $"'{Shorten(trimmed)}' is not a whole number.";
             return false;
         }
 
