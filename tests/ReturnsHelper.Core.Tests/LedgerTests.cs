@@ -160,7 +160,7 @@ namespace ReturnsHelper.Core.Tests
             Assert.Equal(Environment, recall.Environment);
             Assert.Equal("create", recall.LedgerSource);
             Assert.NotNull(recall.LedgerUpdatedOn);
-            Assert.Equal(DateTimeKind.Utc, recall.LedgerUpdatedOn.Value.Kind);
+            Assert.Equal(TimeSpan.Zero, recall.LedgerUpdatedOn.Value.Offset);
             Assert.InRange(recall.LedgerUpdatedOn.Value, before, after);
             Assert.False(recall.AlreadyExisted);
         }

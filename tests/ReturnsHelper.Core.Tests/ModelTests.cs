@@ -30,7 +30,7 @@ namespace ReturnsHelper.Core.Tests
             Assert.Equal("two boxes", r.WarehouseRemarks);
             Assert.Equal(3, r.ApiId);
             Assert.Equal(new DateTime(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc), r.CreateOn);
-            Assert.Equal(DateTimeKind.Utc, r.CreateOn.Value.Kind);
+            Assert.Equal(TimeSpan.Zero, r.CreateOn.Value.Offset);
             Assert.Equal("Sandbox", r.Environment);
             Assert.Equal(new long[] { 19973, 19974 }, r.ReturnInventoryIds);
             Assert.Equal("RC-2025-0001", r.ToString());

@@ -16,8 +16,41 @@ namespace ReturnsHelper
         public int? WarehouseId { get; set; }
         public string WarehouseRemarks { get; set; }
         public long? ApiId { get; set; }
-        public DateTime? CreateOn { get; set; }
-        public RecallInventory[] RecallInventoryList { get; set; } = new RecallInventory[0];
+        /// <summary>When the service created the recall (UTC, offset +00:00).</summary>
+        public DateTimeOffset? CreateOn { get; set; }
+
+        static readonly RecallInventory[] NoLines = new RecallInventory[0];
+        RecallInventory[] lines = NoLines;
+
+        /// <summary>
+        /// The inventories in this recall. An inventory taken out by a partial cancel (Stop-RrRecall
+        /// -ReturnInventoryId) is in <see cref="RemovedInventoryList"/> instead; a recall cancelled as a whole keeps
+        /// every inventory here, each with the status canceled. Assigning it takes every line as the service sends
+        /// it (removed ones included), so what is read back is the lines that are still in the recall.
+        /// </summary>
+        public RecallInventory[] RecallInventoryList
+        {
+            get => IsCancelled(RecallStatusCode) ? lines : lines.Where(i => !IsCancelled(i.RecallInventoryStatusCode)).ToArray();
+            set
+            {
+                lines = value ?? NoLines;
+                foreach (var line in lines) line.Recall = this; // each line answers RecallId, RecallNumber and WarehouseId from here
+            }
+        }
+
+        /// <summary>
+        /// Inventories taken out of this recall while it goes on (their line is canceled, the recall is not).
+        /// Empty once the whole recall is cancelled: then every line is canceled and stays in <see cref="RecallInventoryList"/>.
+        /// </summary>
+        public RecallInventory[] RemovedInventoryList
+            => IsCancelled(RecallStatusCode) ? NoLines : lines.Where(i => IsCancelled(i.RecallInventoryStatusCode)).ToArray();
+
+        /// <summary>Every line the service listed, removed ones included, in its order (what the ledger records).</summary>
+        internal RecallInventory[] AllLines => lines;
+
+        /// <summary>True when <paramref name="returnInventoryId"/> is or was in this recall (removed inventories included).</summary>
+        internal bool Holds(long returnInventoryId) => lines.Any(i => i.ReturnInventoryId == returnInventoryId);
+
         /// <summary>The environment the recall was created in (Sandbox, Production, China or Custom).</summary>
         public string Environment { get; set; }
 
@@ -26,12 +59,33 @@ namespace ReturnsHelper
         /// already (a rerun), so nothing was sent for them.
         /// </summary>
         public bool AlreadyExisted { get; set; }
-        /// <summary>When the local ledger last heard of this recall (UTC), and from what: create, cancel, remove, webhook.</summary>
-        public DateTime? LedgerUpdatedOn { get; set; }
+        /// <summary>When the local ledger last heard of this recall (UTC, offset +00:00), and from what: create, cancel, remove, webhook.</summary>
+        public DateTimeOffset? LedgerUpdatedOn { get; set; }
         public string LedgerSource { get; set; }
 
-        /// <summary>The return inventory ids in this recall (convenience for the default view and for piping).</summary>
+        /// <summary>How many inventories are in the recall (<see cref="RecallInventoryList"/>).</summary>
+        public int Items => RecallInventoryList.Length;
+
+        /// <summary>The return inventory ids in this recall (convenience for piping).</summary>
         public long[] ReturnInventoryIds => RecallInventoryList.Select(i => i.ReturnInventoryId).ToArray();
+
+        /// <summary>The same ids as one text, separated by <see cref="TextSeparator"/>: what a CSV cell can hold.</summary>
+        public string ReturnInventoryIdText => JoinIds(RecallInventoryList);
+
+        /// <summary>The return inventory ids taken out of this recall by a partial cancel.</summary>
+        public long[] RemovedReturnInventoryIds => RemovedInventoryList.Select(i => i.ReturnInventoryId).ToArray();
+
+        /// <summary>The removed ids as one text, separated by <see cref="TextSeparator"/>.</summary>
+        public string RemovedReturnInventoryIdText => JoinIds(RemovedInventoryList);
+
+        /// <summary>What separates the values of a list in the *Text properties ("11;12;13"): never part of an id, a code or a URL.</summary>
+        public const string TextSeparator = ";";
+
+        internal static string JoinIds(IEnumerable<RecallInventory> items)
+            => string.Join(TextSeparator, items.Select(i => i.ReturnInventoryId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        static bool IsCancelled(string status)
+            => string.Equals(status, "canceled", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "cancelled", StringComparison.OrdinalIgnoreCase);
 
         public override string ToString() => RecallNumber ?? RecallId.ToString();
 
@@ -51,7 +105,7 @@ namespace ReturnsHelper
                 WarehouseId = JsonRead.Int(body, "warehouseId"),
                 WarehouseRemarks = JsonRead.String(body, "warehouseRemarks") ?? JsonRead.String(body, "warehosueRemarks"),
                 ApiId = JsonRead.Long(body, "apiId"),
-                CreateOn = JsonRead.Time(body, "createOn"),
+                CreateOn = Utc(JsonRead.Time(body, "createOn")),
                 RecallInventoryList = inventories.Select(RecallInventory.Parse).ToArray(),
                 Environment = environment,
             };
@@ -60,11 +114,23 @@ namespace ReturnsHelper
         /// <summary>Reads a recall list wherever the endpoint put it (top level, under data, or data itself).</summary>
         internal static IEnumerable<Recall> ParseList(RrResponse response, string environment)
             => response.PayloadArray("recallList").Select(e => Parse(e, environment));
+
+        /// <summary>A UTC time as the module shows every time: with its offset (+00:00), so no view or CSV loses the zone.</summary>
+        internal static DateTimeOffset? Utc(DateTime? utc)
+            => utc.HasValue ? new DateTimeOffset(DateTime.SpecifyKind(utc.Value, DateTimeKind.Utc)) : (DateTimeOffset?)null;
     }
 
     /// <summary>One inventory inside a recall.</summary>
     public sealed class RecallInventory
     {
+        /// <summary>The recall this line belongs to (set when the line is put in a recall); not a property, so output stays flat.</summary>
+        internal Recall Recall;
+
+        // First, so a CSV of expanded lines (Select-Object -ExpandProperty RecallInventoryList | Export-Csv) starts with its recall.
+        public long? RecallId => Recall?.RecallId;
+        public string RecallNumber => Recall?.RecallNumber;
+        public int? WarehouseId => Recall?.WarehouseId;
+
         public long RecallInventoryId { get; set; }
         public long ReturnInventoryId { get; set; }
         public string RecallInventoryStatusCode { get; set; }
@@ -73,7 +139,8 @@ namespace ReturnsHelper
         public string ListName { get; set; }
         public decimal? Weight { get; set; }
         public decimal? Amount { get; set; }
-        public DateTime? PickUpOn { get; set; }
+        /// <summary>When the inventory was picked up at the recall destination (UTC, offset +00:00).</summary>
+        public DateTimeOffset? PickUpOn { get; set; }
         public string CourierTrackingNumber { get; set; }
         public string Remarks { get; set; }
         public string RecallServiceType { get; set; }
@@ -91,7 +158,7 @@ namespace ReturnsHelper
             ListName = JsonRead.String(e, "listName"),
             Weight = JsonRead.Decimal(e, "weight"),
             Amount = JsonRead.Decimal(e, "amount"),
-            PickUpOn = JsonRead.Time(e, "pickUpOn"),
+            PickUpOn = Recall.Utc(JsonRead.Time(e, "pickUpOn")),
             CourierTrackingNumber = JsonRead.String(e, "courierTrackingNumber"),
             Remarks = JsonRead.String(e, "remarks"),
             RecallServiceType = JsonRead.String(e, "recallServiceType"),

@@ -14,7 +14,7 @@ namespace ReturnsHelper
     {
         public string Category { get; set; }
         public string Action { get; set; }
-        public DateTime? EventTime { get; set; }
+        public DateTimeOffset? EventTime { get; set; }
         public string Version { get; set; }
         public string NotificationId { get; set; }
         /// <summary>
@@ -23,7 +23,7 @@ namespace ReturnsHelper
         /// </summary>
         public string DedupeKey { get; set; }
         /// <summary>When Receive-RrWebhook accepted the delivery (from the JSON-lines record); null for a bare body.</summary>
-        public DateTime? ReceivedAt { get; set; }
+        public DateTimeOffset? ReceivedAt { get; set; }
         /// <summary>The body exactly as received (what the signature covers).</summary>
         public string RawBody { get; set; }
 
@@ -64,7 +64,7 @@ namespace ReturnsHelper
     /// <summary>rinv/completeInventoryHandling (and cancelInventoryHandling): the warehouse finished or cancelled a handling.</summary>
     public sealed class InventoryHandlingEvent : InventoryWebhookEvent
     {
-        public DateTime? CompleteOn => Inventory?.CompleteOn;
+        public DateTimeOffset? CompleteOn => Inventory?.CompleteOn;
     }
 
     /// <summary>recall/recallUpdateStatus: a recall moved on (tracking number, ready to pick up, picked up).</summary>
@@ -143,7 +143,7 @@ namespace ReturnsHelper
         public int? ShipToWarehouseId { get; set; }
         public string ShipmentStatusCode { get; set; }
         public long? LabelId { get; set; }
-        public DateTime? ReceiveDate { get; set; }
+        public DateTimeOffset? ReceiveDate { get; set; }
         public Dictionary<string, string> CustomFields { get; set; } = new Dictionary<string, string>();
 
         public override string ToString() => ShipmentId?.ToString() ?? TrackingNumber ?? "";
@@ -161,7 +161,7 @@ namespace ReturnsHelper
             ShipToWarehouseId = JsonRead.Int(e, "shipToWarehouseId") ?? JsonRead.Int(e, "shipToWarehouse") ?? JsonRead.Int(e, "warehouseId"),
             ShipmentStatusCode = JsonRead.String(e, "shipmentStatusCode"),
             LabelId = JsonRead.Long(e, "labelId"),
-            ReceiveDate = JsonRead.Time(e, "receiveDate") ?? JsonRead.Time(e, "receiveDateStr"),
+            ReceiveDate = Recall.Utc(JsonRead.Time(e, "receiveDate") ?? JsonRead.Time(e, "receiveDateStr")),
             CustomFields = JsonRead.StringMap(e, "customFieldMap"),
         };
     }
@@ -184,7 +184,7 @@ namespace ReturnsHelper
         public string QrcodeError { get; set; }
         /// <summary>The carrier's error (often JSON inside a string) when the label failed.</summary>
         public string Error { get; set; }
-        public DateTime? CancelCutoffTime { get; set; }
+        public DateTimeOffset? CancelCutoffTime { get; set; }
         /// <summary>Region code to label URL (e.g. RHCN).</summary>
         public Dictionary<string, string> Regions { get; set; } = new Dictionary<string, string>();
 
@@ -205,7 +205,7 @@ namespace ReturnsHelper
             QrcodeUrl = JsonRead.String(e, "qrcodeUrl"),
             QrcodeError = JsonRead.String(e, "qrcodeError"),
             Error = JsonRead.String(e, "error"),
-            CancelCutoffTime = JsonRead.Time(e, "cancelCutoffTime"),
+            CancelCutoffTime = Recall.Utc(JsonRead.Time(e, "cancelCutoffTime")),
             Regions = JsonRead.StringMap(e, "regions"),
         };
     }

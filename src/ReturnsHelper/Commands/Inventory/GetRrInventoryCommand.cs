@@ -40,9 +40,11 @@ namespace ReturnsHelper.Commands
         public object[] ReturnInventoryId { get; set; }
 
         [Parameter(ParameterSetName = ByTimeSet)]
+        [OffsetTimeTransformation]
         public DateTime CreatedAfter { get; set; }
 
         [Parameter(ParameterSetName = ByTimeSet)]
+        [OffsetTimeTransformation]
         public DateTime CreatedBefore { get; set; }
 
         [Parameter(ParameterSetName = ByTimeSet)]
