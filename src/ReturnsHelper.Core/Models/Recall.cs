@@ -72,10 +72,7 @@ namespace ReturnsHelper
         /// <summary>The same ids as one text, separated by <see cref="TextSeparator"/>: what a CSV cell can hold.</summary>
         public string ReturnInventoryIdText => JoinIds(RecallInventoryList);
 
-        /// <summary>The return inventory ids taken out of this recall by a partial cancel.</summary>
-        public long[] RemovedReturnInventoryIds => RemovedInventoryList.Select(i => i.ReturnInventoryId).ToArray();
-
-        /// <summary>The removed ids as one text, separated by <see cref="TextSeparator"/>.</summary>
+        /// <summary>The return inventory ids taken out of this recall by a partial cancel, separated by <see cref="TextSeparator"/>.</summary>
         public string RemovedReturnInventoryIdText => JoinIds(RemovedInventoryList);
 
         /// <summary>What separates the values of a list in the *Text properties ("11;12;13"): never part of an id, a code or a URL.</summary>
