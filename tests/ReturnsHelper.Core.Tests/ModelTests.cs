@@ -132,6 +132,9 @@ namespace ReturnsHelper.Core.Tests
             Assert.Equal(new long[] { 21, 23 }, r.RecallInventoryList.Select(i => i.ReturnInventoryId));
             Assert.Equal(2, r.Items);
             Assert.Equal("21;23", r.ReturnInventoryIdText);
+            Assert.Equal("21;23", r.ReturnInventoryIds.ToString()); // what Export-Csv writes for the lists
+            Assert.Equal("21;23", r.RecallInventoryList.ToString());
+            Assert.Equal("22", r.RemovedInventoryList.ToString());
             Assert.Equal(22, Assert.Single(r.RemovedInventoryList).ReturnInventoryId);
             Assert.Equal("22", r.RemovedReturnInventoryIdText);
             Assert.Equal(602, r.RemovedInventoryList[0].RecallId);
@@ -327,6 +330,9 @@ namespace ReturnsHelper.Core.Tests
             Assert.Equal(string.Join(";", inv.ImageUrls), inv.ImageUrlText);
             Assert.Equal(string.Join(";", inv.ThumbnailUrls), inv.ThumbnailUrlText);
             Assert.Equal("EAN.ean=4006381333931;IMEI.imei1=356938035643809;IMEI.imei2=356938035643817;meta.custom=x", inv.MetaText);
+            // Export-Csv writes ToString(): the lists themselves read as their values, not as a type name.
+            Assert.Equal(inv.ImageUrlText, inv.ImageUrls.ToString());
+            Assert.Equal(inv.MetaText, inv.Meta.ToString());
         }
 
         [Fact]

@@ -40,22 +40,22 @@ namespace ReturnsHelper
         public DateTimeOffset? CompleteOn { get; set; }
         public DateTimeOffset? ModifyOn { get; set; }
         /// <summary>Photo URLs (original size), built from the photo host and the S3 keys; null for a listing row.</summary>
-        public string[] ImageUrls { get; set; }
+        public UrlList ImageUrls { get; set; }
         /// <summary>The photo URLs as one text, separated by <see cref="Recall.TextSeparator"/> (for CSV).</summary>
-        public string ImageUrlText => Join(ImageUrls);
+        public string ImageUrlText => ImageUrls?.ToString();
         /// <summary>Thumbnail URLs (small size); null for a listing row.</summary>
-        public string[] ThumbnailUrls { get; set; }
+        public UrlList ThumbnailUrls { get; set; }
         /// <summary>The thumbnail URLs as one text, separated by <see cref="Recall.TextSeparator"/> (for CSV).</summary>
-        public string ThumbnailUrlText => Join(ThumbnailUrls);
+        public string ThumbnailUrlText => ThumbnailUrls?.ToString();
         /// <summary>
         /// True when a value-added service on the inventory is still pending (blocks handling and recalls); null when
         /// not known (a listing row: the listing does not return VAS).
         /// </summary>
         public bool? HasPendingVas { get; set; }
         /// <summary>Metadata maps (EAN, IMEI, LPN, shipment custom fields) keyed by "metaType.key"; null for a listing row.</summary>
-        public Dictionary<string, string> Meta { get; set; }
+        public MetaMap Meta { get; set; }
         /// <summary>The metadata as one text, "key=value" pairs separated by <see cref="Recall.TextSeparator"/> (for CSV).</summary>
-        public string MetaText => Meta == null ? null : Join(Meta.Select(kv => kv.Key + "=" + kv.Value));
+        public string MetaText => Meta?.ToString();
         public string Environment { get; set; }
         /// <summary>
         /// True for a row of a listing (Get-RrInventory by date): only ReturnInventoryId, Rma, Sku, WarehouseId,
@@ -66,7 +66,8 @@ namespace ReturnsHelper
 
         public override string ToString() => ReturnInventoryId.ToString();
 
-        static string Join(IEnumerable<string> values) => values == null ? null : string.Join(Recall.TextSeparator, values);
+        // Shared by every record without photos: the list cannot be changed.
+        static readonly UrlList NoUrls = new UrlList(new string[0]);
 
         /// <summary>
         /// Reads the full record (GetReturnInventory), a list row (ReturnInventory/list: <paramref name="listRow"/>) or a
@@ -83,7 +84,7 @@ namespace ReturnsHelper
             if (!listRow)
             {
                 inv.HasPendingVas = false;
-                inv.Meta = new Dictionary<string, string>();
+                inv.Meta = new MetaMap();
             }
             string rma = null, itemRma = null, warehouseRma = null;
             List<JsonElement> images = null, imageList = null;
@@ -127,7 +128,7 @@ namespace ReturnsHelper
                             inv.HasPendingVas = JsonRead.Array(e, member.Name).Any(x => JsonRead.Bool(x, "isFinished") == false);
                             break;
                         case "returnInventoryMetaList":
-                            inv.Meta = inv.Meta ?? new Dictionary<string, string>();
+                            inv.Meta = inv.Meta ?? new MetaMap();
                             foreach (var meta in JsonRead.Array(e, member.Name))
                             {
                                 var type = JsonRead.String(meta, "metaType") ?? "meta";
@@ -140,16 +141,16 @@ namespace ReturnsHelper
             inv.Rma = rma ?? itemRma ?? warehouseRma;
             if (images == null && imageList == null)
             {
-                inv.ImageUrls = inv.ThumbnailUrls = listRow ? null : new string[0];
+                inv.ImageUrls = inv.ThumbnailUrls = listRow ? null : NoUrls;
             }
             else
             {
                 images = images ?? new List<JsonElement>();
                 imageList = imageList ?? new List<JsonElement>();
-                inv.ImageUrls = images.Select(i => PhotoUrl(photoBase, JsonRead.String(i, "s3OriginalFileKey") ?? JsonRead.String(i, "s3LargeFileKey")))
+                inv.ImageUrls = new UrlList(images.Select(i => PhotoUrl(photoBase, JsonRead.String(i, "s3OriginalFileKey") ?? JsonRead.String(i, "s3LargeFileKey")))
                     .Concat(imageList.Select(i => JsonRead.String(i, "imageUrl") ?? PhotoUrl(photoBase, JsonRead.String(i, "imageKey"))))
-                    .Where(u => u != null).ToArray();
-                inv.ThumbnailUrls = images.Select(i => PhotoUrl(photoBase, JsonRead.String(i, "s3SmallFileKey"))).Where(u => u != null).ToArray();
+                    .Where(u => u != null).ToArray());
+                inv.ThumbnailUrls = new UrlList(images.Select(i => PhotoUrl(photoBase, JsonRead.String(i, "s3SmallFileKey"))).Where(u => u != null).ToArray());
             }
             return inv;
         }

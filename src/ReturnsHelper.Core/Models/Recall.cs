@@ -28,12 +28,12 @@ namespace ReturnsHelper
         /// every inventory here, each with the status canceled. Assigning it takes every line as the service sends
         /// it (removed ones included), so what is read back is the lines that are still in the recall.
         /// </summary>
-        public RecallInventory[] RecallInventoryList
+        public RecallInventoryCollection RecallInventoryList
         {
-            get => IsCancelled(RecallStatusCode) ? lines : lines.Where(i => !IsCancelled(i.RecallInventoryStatusCode)).ToArray();
+            get => IsCancelled(RecallStatusCode) ? new RecallInventoryCollection(lines) : Lines(active: true);
             set
             {
-                lines = value ?? NoLines;
+                lines = value?.ToArray() ?? NoLines;
                 foreach (var line in lines) line.Recall = this; // each line answers RecallId, RecallNumber and WarehouseId from here
             }
         }
@@ -42,8 +42,10 @@ namespace ReturnsHelper
         /// Inventories taken out of this recall while it goes on (their line is canceled, the recall is not).
         /// Empty once the whole recall is cancelled: then every line is canceled and stays in <see cref="RecallInventoryList"/>.
         /// </summary>
-        public RecallInventory[] RemovedInventoryList
-            => IsCancelled(RecallStatusCode) ? NoLines : lines.Where(i => IsCancelled(i.RecallInventoryStatusCode)).ToArray();
+        public RecallInventoryCollection RemovedInventoryList
+            => IsCancelled(RecallStatusCode) ? RecallInventoryCollection.Empty : Lines(active: false);
+
+        RecallInventoryCollection Lines(bool active) => new RecallInventoryCollection(lines.Where(i => IsCancelled(i.RecallInventoryStatusCode) != active).ToArray());
 
         /// <summary>Every line the service listed, removed ones included, in its order (what the ledger records).</summary>
         internal RecallInventory[] AllLines => lines;
@@ -64,10 +66,10 @@ namespace ReturnsHelper
         public string LedgerSource { get; set; }
 
         /// <summary>How many inventories are in the recall (<see cref="RecallInventoryList"/>).</summary>
-        public int Items => RecallInventoryList.Length;
+        public int Items => RecallInventoryList.Count;
 
-        /// <summary>The return inventory ids in this recall (convenience for piping).</summary>
-        public long[] ReturnInventoryIds => RecallInventoryList.Select(i => i.ReturnInventoryId).ToArray();
+        /// <summary>The return inventory ids in this recall (convenience for piping; in a CSV, the ids separated by <see cref="TextSeparator"/>).</summary>
+        public InventoryIdList ReturnInventoryIds => new InventoryIdList(RecallInventoryList.Select(i => i.ReturnInventoryId).ToArray());
 
         /// <summary>The same ids as one text, separated by <see cref="TextSeparator"/>: what a CSV cell can hold.</summary>
         public string ReturnInventoryIdText => JoinIds(RecallInventoryList);

@@ -82,8 +82,8 @@ namespace ReturnsHelper
         public long RecallId => Recall?.RecallId ?? 0;
         public string RecallNumber => Recall?.RecallNumber;
         public string RecallStatusCode => Recall?.RecallStatusCode;
-        public RecallInventory[] Inventories => Recall?.RecallInventoryList ?? new RecallInventory[0];
-        public long[] ReturnInventoryIds => Recall?.ReturnInventoryIds ?? new long[0];
+        public RecallInventoryCollection Inventories => Recall?.RecallInventoryList ?? RecallInventoryCollection.Empty;
+        public InventoryIdList ReturnInventoryIds => Recall?.ReturnInventoryIds ?? new InventoryIdList(new long[0]);
 
         public override string Summary
             => InventoryWebhookEvent.Join(RecallNumber ?? (RecallId == 0 ? null : "recall " + RecallId), UpdateType, RecallStatusCode,
@@ -120,7 +120,7 @@ namespace ReturnsHelper
         public long? ReturnRequestId { get; set; }
         /// <summary>Version 1 only: the inventories created for the shipment (version 2 sends newInventoryCreated events).</summary>
         public Inventory[] Inventories { get; set; } = new Inventory[0];
-        public long[] ReturnInventoryIds => Inventories.Select(i => i.ReturnInventoryId).ToArray();
+        public InventoryIdList ReturnInventoryIds => new InventoryIdList(Inventories.Select(i => i.ReturnInventoryId).ToArray());
         /// <summary>Version 1 only.</summary>
         public WebhookLabel Label { get; set; }
         public bool IsVersion1 { get; set; }
