@@ -123,6 +123,12 @@ Describe 'Get-RrInventory listing rows' {
         ($rows[0] | Format-List CreateOn | Out-String) | Should -Match '\+00:00'
         (Export-AndRead $rows[0]).Rows[0].CreateOn | Should -Match '\+00:00$'
     }
+
+    It 'takes a CreateOn back as -CreatedAfter and -CreatedBefore, to the tick' {
+        $from = $rows[0].CreateOn
+        @(Get-RrInventory -CreatedAfter $from -CreatedBefore $from.AddTicks(1)) | Should -HaveCount 3
+        @(Get-RrInventory -CreatedAfter $from.AddTicks(1) -CreatedBefore $from.AddDays(1)) | Should -HaveCount 0
+    }
 }
 
 Describe 'A recall after Stop-RrRecall -ReturnInventoryId' {
