@@ -13,7 +13,7 @@ namespace ReturnsHelper.Ledger
         /// <summary>Named like the parameter, so <c>Get-RrRecall -Pending | New-RrRecall</c> resends every pending batch.</summary>
         public long[] ReturnInventoryId { get; set; }
         /// <summary>The same ids as one text, separated by <see cref="Recall.TextSeparator"/> (for CSV).</summary>
-        public string ReturnInventoryIdText => ReturnInventoryId == null ? null : string.Join(Recall.TextSeparator, ReturnInventoryId);
+        public string ReturnInventoryIdText => ReturnInventoryId == null ? null : InventoryIdList.Text(ReturnInventoryId);
         /// <summary>When the batch was recorded (UTC, offset +00:00).</summary>
         public DateTimeOffset Since { get; set; }
     }
@@ -80,7 +80,7 @@ namespace ReturnsHelper.Ledger
         /// <summary>The pending batches that hold <paramref name="returnInventoryId"/>.</summary>
         public IEnumerable<PendingBatch> PendingWith(long returnInventoryId) => pending.Values.Where(p => p.ReturnInventoryId.Contains(returnInventoryId));
 
-        static bool IsCancelled(string status) => string.Equals(status, "canceled", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "cancelled", StringComparison.OrdinalIgnoreCase);
+        static bool IsCancelled(string status) => Recall.IsCancelled(status);
 
         /// <summary>One ledger line, read (on any thread: parsing is the costly part of a read) but not yet applied.</summary>
         internal sealed class Event
@@ -156,7 +156,7 @@ namespace ReturnsHelper.Ledger
                 else if (name.SequenceEqual("warehouseId"u8)) recall.WarehouseId = reader.TokenType == JsonTokenType.Null ? (int?)null : reader.GetInt32();
                 else if (name.SequenceEqual("warehouseRemarks"u8)) recall.WarehouseRemarks = Text(ref reader);
                 else if (name.SequenceEqual("apiId"u8)) recall.ApiId = reader.TokenType == JsonTokenType.Null ? (long?)null : reader.GetInt64();
-                else if (name.SequenceEqual("createOn"u8)) recall.CreateOn = Recall.Utc(Time(ref reader));
+                else if (name.SequenceEqual("createOn"u8)) recall.CreateOn = OutputTime.Utc(Time(ref reader));
                 else if (name.SequenceEqual("recallInventoryList"u8))
                 {
                     var items = new List<RecallInventory>();
@@ -185,7 +185,7 @@ namespace ReturnsHelper.Ledger
                 else if (name.SequenceEqual("listName"u8)) item.ListName = Text(ref reader);
                 else if (name.SequenceEqual("weight"u8)) item.Weight = reader.TokenType == JsonTokenType.Null ? (decimal?)null : reader.GetDecimal();
                 else if (name.SequenceEqual("amount"u8)) item.Amount = reader.TokenType == JsonTokenType.Null ? (decimal?)null : reader.GetDecimal();
-                else if (name.SequenceEqual("pickUpOn"u8)) item.PickUpOn = Recall.Utc(Time(ref reader));
+                else if (name.SequenceEqual("pickUpOn"u8)) item.PickUpOn = OutputTime.Utc(Time(ref reader));
                 else if (name.SequenceEqual("courierTrackingNumber"u8)) item.CourierTrackingNumber = Text(ref reader);
                 else if (name.SequenceEqual("remarks"u8)) item.Remarks = Text(ref reader);
                 else if (name.SequenceEqual("recallServiceType"u8)) item.RecallServiceType = Text(ref reader);
@@ -234,7 +234,7 @@ namespace ReturnsHelper.Ledger
             {
                 case "pending":
                     if (e.Key != null)
-                        pending[e.Key] = new PendingBatch { IdempotencyKey = e.Key, ReturnInventoryId = e.Ids, Since = Recall.Utc(e.At).Value };
+                        pending[e.Key] = new PendingBatch { IdempotencyKey = e.Key, ReturnInventoryId = e.Ids, Since = OutputTime.Utc(e.At).Value };
                     break;
                 case "created":
                     if (e.Key != null) pending.Remove(e.Key);
@@ -283,7 +283,7 @@ namespace ReturnsHelper.Ledger
                     }
                 }
             }
-            recall.LedgerUpdatedOn = Recall.Utc(at);
+            recall.LedgerUpdatedOn = OutputTime.Utc(at);
             recall.LedgerSource = source;
             recalls[recall.RecallId] = recall;
             byInventory = null;
@@ -314,7 +314,7 @@ namespace ReturnsHelper.Ledger
                 mine.PickUpCode = item.PickUpCode ?? mine.PickUpCode;
                 mine.PickUpOn = item.PickUpOn ?? mine.PickUpOn;
             }
-            recall.LedgerUpdatedOn = Recall.Utc(at);
+            recall.LedgerUpdatedOn = OutputTime.Utc(at);
             recall.LedgerSource = "webhook";
         }
 

@@ -103,7 +103,7 @@ namespace ReturnsHelper
                         case "warehouseId": inv.WarehouseId = JsonRead.AsInt(v); break;
                         case "handlingCode": inv.HandlingCode = Codes.Handling(JsonRead.AsString(v)); break;
                         case "handlingStatusCode": inv.HandlingStatusCode = Codes.HandlingStatus(JsonRead.AsString(v)); break;
-                        case "createOn": inv.CreateOn = Recall.Utc(Time(e, member)); break;
+                        case "createOn": inv.CreateOn = OutputTime.Utc(Time(e, member)); break;
                         case "description": inv.Description = JsonRead.AsString(v); break;
                         case "apiId": inv.ApiId = JsonRead.AsLong(v); break;
                         case "returnRequestId": inv.ReturnRequestId = JsonRead.AsLong(v); break;
@@ -119,9 +119,9 @@ namespace ReturnsHelper
                         case "value": inv.Value = JsonRead.AsDecimal(v); break;
                         case "valueCurrencyCode": inv.ValueCurrencyCode = JsonRead.AsString(v); break;
                         case "warehouseRemarks": inv.WarehouseRemarks = JsonRead.AsString(v); break;
-                        case "handlingUpdatedOn": inv.HandlingUpdatedOn = Recall.Utc(Time(e, member)); break;
-                        case "completeOn": inv.CompleteOn = Recall.Utc(Time(e, member)); break;
-                        case "modifyOn": inv.ModifyOn = Recall.Utc(Time(e, member)); break;
+                        case "handlingUpdatedOn": inv.HandlingUpdatedOn = OutputTime.Utc(Time(e, member)); break;
+                        case "completeOn": inv.CompleteOn = OutputTime.Utc(Time(e, member)); break;
+                        case "modifyOn": inv.ModifyOn = OutputTime.Utc(Time(e, member)); break;
                         case "returnRequestLineItemImages": images = JsonRead.Array(e, member.Name).ToList(); break;
                         case "imageList": imageList = JsonRead.Array(e, member.Name).ToList(); break;
                         case "returnRequestLineItemVasList":

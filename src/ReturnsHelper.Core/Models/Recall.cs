@@ -72,18 +72,15 @@ namespace ReturnsHelper
         public InventoryIdList ReturnInventoryIds => new InventoryIdList(RecallInventoryList.Select(i => i.ReturnInventoryId).ToArray());
 
         /// <summary>The same ids as one text, separated by <see cref="TextSeparator"/>: what a CSV cell can hold.</summary>
-        public string ReturnInventoryIdText => JoinIds(RecallInventoryList);
+        public string ReturnInventoryIdText => RecallInventoryList.ToString();
 
         /// <summary>The return inventory ids taken out of this recall by a partial cancel, separated by <see cref="TextSeparator"/>.</summary>
-        public string RemovedReturnInventoryIdText => JoinIds(RemovedInventoryList);
+        public string RemovedReturnInventoryIdText => RemovedInventoryList.ToString();
 
-        /// <summary>What separates the values of a list in the *Text properties ("11;12;13"): never part of an id, a code or a URL.</summary>
+        /// <summary>What separates the values of a list in its text ("11;12;13"); no id or code contains it.</summary>
         public const string TextSeparator = ";";
 
-        internal static string JoinIds(IEnumerable<RecallInventory> items)
-            => string.Join(TextSeparator, items.Select(i => i.ReturnInventoryId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-
-        static bool IsCancelled(string status)
+        internal static bool IsCancelled(string status)
             => string.Equals(status, "canceled", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "cancelled", StringComparison.OrdinalIgnoreCase);
 
         public override string ToString() => RecallNumber ?? RecallId.ToString();
@@ -104,7 +101,7 @@ namespace ReturnsHelper
                 WarehouseId = JsonRead.Int(body, "warehouseId"),
                 WarehouseRemarks = JsonRead.String(body, "warehouseRemarks") ?? JsonRead.String(body, "warehosueRemarks"),
                 ApiId = JsonRead.Long(body, "apiId"),
-                CreateOn = Utc(JsonRead.Time(body, "createOn")),
+                CreateOn = OutputTime.Utc(JsonRead.Time(body, "createOn")),
                 RecallInventoryList = inventories.Select(RecallInventory.Parse).ToArray(),
                 Environment = environment,
             };
@@ -113,10 +110,6 @@ namespace ReturnsHelper
         /// <summary>Reads a recall list wherever the endpoint put it (top level, under data, or data itself).</summary>
         internal static IEnumerable<Recall> ParseList(RrResponse response, string environment)
             => response.PayloadArray("recallList").Select(e => Parse(e, environment));
-
-        /// <summary>A UTC time as the module shows every time: with its offset (+00:00), so no view or CSV loses the zone.</summary>
-        internal static DateTimeOffset? Utc(DateTime? utc)
-            => utc.HasValue ? new DateTimeOffset(DateTime.SpecifyKind(utc.Value, DateTimeKind.Utc)) : (DateTimeOffset?)null;
     }
 
     /// <summary>One inventory inside a recall.</summary>
@@ -157,7 +150,7 @@ namespace ReturnsHelper
             ListName = JsonRead.String(e, "listName"),
             Weight = JsonRead.Decimal(e, "weight"),
             Amount = JsonRead.Decimal(e, "amount"),
-            PickUpOn = Recall.Utc(JsonRead.Time(e, "pickUpOn")),
+            PickUpOn = OutputTime.Utc(JsonRead.Time(e, "pickUpOn")),
             CourierTrackingNumber = JsonRead.String(e, "courierTrackingNumber"),
             Remarks = JsonRead.String(e, "remarks"),
             RecallServiceType = JsonRead.String(e, "recallServiceType"),

@@ -161,7 +161,7 @@ namespace ReturnsHelper
             ShipToWarehouseId = JsonRead.Int(e, "shipToWarehouseId") ?? JsonRead.Int(e, "shipToWarehouse") ?? JsonRead.Int(e, "warehouseId"),
             ShipmentStatusCode = JsonRead.String(e, "shipmentStatusCode"),
             LabelId = JsonRead.Long(e, "labelId"),
-            ReceiveDate = Recall.Utc(JsonRead.Time(e, "receiveDate") ?? JsonRead.Time(e, "receiveDateStr")),
+            ReceiveDate = OutputTime.Utc(JsonRead.Time(e, "receiveDate") ?? JsonRead.Time(e, "receiveDateStr")),
             CustomFields = JsonRead.StringMap(e, "customFieldMap"),
         };
     }
@@ -205,7 +205,7 @@ namespace ReturnsHelper
             QrcodeUrl = JsonRead.String(e, "qrcodeUrl"),
             QrcodeError = JsonRead.String(e, "qrcodeError"),
             Error = JsonRead.String(e, "error"),
-            CancelCutoffTime = Recall.Utc(JsonRead.Time(e, "cancelCutoffTime")),
+            CancelCutoffTime = OutputTime.Utc(JsonRead.Time(e, "cancelCutoffTime")),
             Regions = JsonRead.StringMap(e, "regions"),
         };
     }

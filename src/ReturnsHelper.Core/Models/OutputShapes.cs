@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Globalization;
@@ -5,6 +6,13 @@ using System.Linq;
 
 namespace ReturnsHelper
 {
+    /// <summary>The module's times: the service's UTC times with their offset (+00:00), so no view or CSV file loses the zone.</summary>
+    internal static class OutputTime
+    {
+        public static DateTimeOffset? Utc(DateTime? utc)
+            => utc.HasValue ? new DateTimeOffset(DateTime.SpecifyKind(utc.Value, DateTimeKind.Utc)) : (DateTimeOffset?)null;
+    }
+
     /// <summary>
     /// Return inventory ids as a read-only list whose text is the ids separated by <see cref="Recall.TextSeparator"/>.
     /// Export-Csv writes a property's ToString(): for an array that is its type name (System.Int64[]), for this list
@@ -14,7 +22,9 @@ namespace ReturnsHelper
     {
         public InventoryIdList(IList<long> ids) : base(ids) { }
 
-        public override string ToString() => string.Join(Recall.TextSeparator, this.Select(id => id.ToString(CultureInfo.InvariantCulture)));
+        public override string ToString() => Text(this);
+
+        internal static string Text(IEnumerable<long> ids) => string.Join(Recall.TextSeparator, ids.Select(id => id.ToString(CultureInfo.InvariantCulture)));
 
         /// <summary>For code written when the ids were an array.</summary>
         public static implicit operator long[](InventoryIdList ids) => ids?.ToArray();
@@ -33,7 +43,7 @@ namespace ReturnsHelper
         /// <summary>Like an array's, for code written when the lines were one.</summary>
         public int Length => Count;
 
-        public override string ToString() => Recall.JoinIds(this);
+        public override string ToString() => InventoryIdList.Text(this.Select(i => i.ReturnInventoryId));
 
         public static implicit operator RecallInventoryCollection(RecallInventory[] lines)
             => lines == null ? null : new RecallInventoryCollection(lines);
