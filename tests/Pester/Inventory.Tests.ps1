@@ -70,7 +70,7 @@ Describe 'Get-RrInventory by ID' {
         $result[0].Sku | Should -Be 'PESTER-EB-1'
         $result[0].HandlingCode | Should -Be 'tbc'
         $result[0].HandlingStatusCode | Should -Be 'pending'
-        $result[0].CreateOn | Should -BeOfType [datetime]
+        $result[0].CreateOn | Should -BeOfType [DateTimeOffset]
         $result[0].Environment | Should -Be 'Custom'
         Get-ApiCall 'ReturnInventory/GetReturnInventory' | Should -HaveCount 3
     }
@@ -238,9 +238,9 @@ Describe 'Get-RrInventory over a period' {
 
     It 'has a default table view with the columns people need' {
         $view = Get-FormatData -TypeName ReturnsHelper.Inventory
-        $view.FormatViewDefinition[0].Control.Headers.Label | Should -Be 'ReturnInventoryId', 'Rma', 'Sku', 'WarehouseId', 'HandlingCode', 'HandlingStatusCode', 'CreateOn'
+        $view.FormatViewDefinition[0].Control.Headers.Label | Should -Be 'ReturnInventoryId', 'Rma', 'HandlingCode', 'HandlingStatusCode'
         $text = Get-RrInventory -CreatedAfter $From -CreatedBefore $To -First 2 | Out-String -Width 200
-        $text | Should -Match 'ReturnInventoryId\s+Rma\s+Sku\s+WarehouseId\s+HandlingCode\s+HandlingStatusCode\s+CreateOn'
+        $text | Should -Match 'ReturnInventoryId\s+Rma\s+HandlingCode\s+HandlingStatusCode'
     }
 }
 

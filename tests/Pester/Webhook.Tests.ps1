@@ -193,7 +193,7 @@ Describe 'ConvertFrom-RrWebhook' {
         foreach ($e in $events) {
             $e.RawBody | Should -Not -BeNullOrEmpty
             $e.DedupeKey | Should -Match '^sha256:[0-9a-f]{64}$'
-            $e.EventTime.Kind | Should -Be 'Utc'
+            $e.EventTime.Offset | Should -Be ([timespan]::Zero)
         }
         ($events | Format-Table | Out-String) | Should -Match 'Summary'
     }

@@ -160,7 +160,7 @@ namespace ReturnsHelper.Core.Tests
             Assert.Equal(Environment, recall.Environment);
             Assert.Equal("create", recall.LedgerSource);
             Assert.NotNull(recall.LedgerUpdatedOn);
-            Assert.Equal(DateTimeKind.Utc, recall.LedgerUpdatedOn.Value.Kind);
+            Assert.Equal(TimeSpan.Zero, recall.LedgerUpdatedOn.Value.Offset);
             Assert.InRange(recall.LedgerUpdatedOn.Value, before, after);
             Assert.False(recall.AlreadyExisted);
         }
@@ -1045,6 +1045,56 @@ namespace ReturnsHelper.Core.Tests
             var state = ledger.Read();
             Assert.Equal(2, Assert.Single(state.Recalls).RecallId);
             Assert.Equal(1, state.Lines);
+        }
+
+        /// <summary>Lines exactly as the version before DateTimeOffset times and removed-inventory lists wrote them.</summary>
+        static readonly string[] PreviousVersionLines =
+        {
+            @"{""v"":1,""e"":""pending"",""at"":""2026-11-30T08:15:30Z"",""key"":""key-a"",""ids"":[11,12,13]}",
+            @"{""v"":1,""e"":""created"",""at"":""2026-11-30T08:15:31.1234567Z"",""key"":""key-a"",""recalls"":[{""recallId"":1,""recallNumber"":""RCL261130-0000001"",""recallStatusCode"":""pending"",""warehouseId"":2,""apiId"":3,""createOn"":""2026-11-30T08:15:31Z"",""recallInventoryList"":[{""recallInventoryId"":101,""returnInventoryId"":11,""recallInventoryStatusCode"":""in-progress"",""pickUpCode"":""pending"",""recallServiceType"":""dhl"",""rma"":""USE-11""},{""recallInventoryId"":102,""returnInventoryId"":12,""recallInventoryStatusCode"":""in-progress"",""pickUpCode"":""pending"",""recallServiceType"":""dhl"",""rma"":""USE-12""},{""recallInventoryId"":103,""returnInventoryId"":13,""recallInventoryStatusCode"":""in-progress"",""pickUpCode"":""pending"",""recallServiceType"":""dhl"",""rma"":""USE-13""}]}]}",
+            @"{""v"":1,""e"":""changed"",""at"":""2026-11-30T08:16:00Z"",""source"":""remove"",""recalls"":[{""recallId"":1,""recallNumber"":""RCL261130-0000001"",""recallStatusCode"":""pending"",""warehouseId"":2,""apiId"":3,""createOn"":""2026-11-30T08:15:31Z"",""recallInventoryList"":[{""recallInventoryId"":101,""returnInventoryId"":11,""recallInventoryStatusCode"":""in-progress"",""pickUpCode"":""pending""},{""recallInventoryId"":102,""returnInventoryId"":12,""recallInventoryStatusCode"":""canceled"",""pickUpCode"":""pending""},{""recallInventoryId"":103,""returnInventoryId"":13,""recallInventoryStatusCode"":""in-progress"",""pickUpCode"":""pending""}]}]}",
+            @"{""v"":1,""e"":""status"",""at"":""2026-11-30T09:00:00Z"",""source"":""webhook"",""eventTime"":""2026-11-30T08:59:00Z"",""updateType"":""updateTrackingNumber"",""recalls"":[{""recallId"":1,""recallStatusCode"":""in-progress"",""recallInventoryList"":[{""recallInventoryId"":101,""returnInventoryId"":11,""recallInventoryStatusCode"":""in-transit"",""trackingNumber"":""AWB-1"",""pickUpOn"":""2026-12-02T10:00:00Z""}]}]}",
+            @"{""v"":1,""e"":""recall"",""at"":""2026-11-29T07:00:00Z"",""source"":""cancel"",""recalls"":[{""recallId"":2,""recallNumber"":""RCL261129-0000001"",""recallStatusCode"":""canceled"",""warehouseId"":1034,""createOn"":""2026-11-29T06:00:00Z"",""recallInventoryList"":[{""recallInventoryId"":201,""returnInventoryId"":21,""recallInventoryStatusCode"":""canceled""}]}]}",
+            @"{""v"":1,""e"":""pending"",""at"":""2026-11-30T10:00:00Z"",""key"":""key-b"",""ids"":[14,15]}",
+        };
+
+        [Fact]
+        public void A_ledger_written_by_the_previous_version_still_loads_and_survives_compaction()
+        {
+            var ledger = Open();
+            File.WriteAllText(ledger.Path, string.Join("\n", PreviousVersionLines) + "\n");
+
+            AssertPreviousVersionState(ledger.Read());
+            Assert.True(ledger.CompactIfWorthIt(minimumLines: 1)); // rewritten by this version: the same state, removed lines included
+            AssertPreviousVersionState(ledger.Read());
+        }
+
+        static void AssertPreviousVersionState(LedgerState state)
+        {
+            Assert.Equal(0, state.DamagedLines);
+            var one = state.FindById(1);
+            Assert.Equal("in-progress", one.RecallStatusCode);
+            Assert.Equal(new long[] { 11, 13 }, one.ReturnInventoryIds);
+            Assert.Equal(2, one.Items);
+            Assert.Equal("12", one.RemovedReturnInventoryIdText);
+            Assert.Equal(new DateTimeOffset(2026, 11, 30, 8, 15, 31, TimeSpan.Zero), one.CreateOn);
+            Assert.Equal(new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero), one.LedgerUpdatedOn);
+            Assert.Equal(TimeSpan.Zero, one.LedgerUpdatedOn.Value.Offset);
+            var line = one.RecallInventoryList[0];
+            Assert.Equal(("RCL261130-0000001", 1L, 2), (line.RecallNumber, line.RecallId.Value, line.WarehouseId.Value));
+            Assert.Equal("AWB-1", line.TrackingNumber);
+            Assert.Equal(new DateTimeOffset(2026, 12, 2, 10, 0, 0, TimeSpan.Zero), line.PickUpOn);
+            Assert.Same(one, state.ActiveRecallOf(11));
+            Assert.Null(state.ActiveRecallOf(12));
+            Assert.Same(one, Assert.Single(state.RecallsOf(12))); // a removed inventory still finds the recall it left
+
+            var two = state.FindByNumber("RCL261129-0000001");
+            Assert.Equal(("canceled", 1, 0), (two.RecallStatusCode, two.Items, two.RemovedInventoryList.Length));
+            Assert.Equal(1034, two.RecallInventoryList[0].WarehouseId);
+
+            var pending = Assert.Single(state.Pending);
+            Assert.Equal("14;15", pending.ReturnInventoryIdText);
+            Assert.Equal(new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.Zero), pending.Since);
         }
     }
 }

@@ -30,7 +30,7 @@ namespace ReturnsHelper.Core.Tests
             Assert.Equal("two boxes", r.WarehouseRemarks);
             Assert.Equal(3, r.ApiId);
             Assert.Equal(new DateTime(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc), r.CreateOn);
-            Assert.Equal(DateTimeKind.Utc, r.CreateOn.Value.Kind);
+            Assert.Equal(TimeSpan.Zero, r.CreateOn.Value.Offset);
             Assert.Equal("Sandbox", r.Environment);
             Assert.Equal(new long[] { 19973, 19974 }, r.ReturnInventoryIds);
             Assert.Equal("RC-2025-0001", r.ToString());
@@ -99,6 +99,71 @@ namespace ReturnsHelper.Core.Tests
         {
             var r = Recall.Parse(Wire.Parse($"{{\"recallId\":1,\"recallStatusCode\":{wire}}}"), "Sandbox");
             Assert.Equal(expected, r.RecallStatusCode);
+        }
+
+        [Fact]
+        public void Recall_inventory_lines_carry_their_recall()
+        {
+            var r = Recall.Parse(Wire.Parse(@"{""recallId"":601,""recallNumber"":""RCL261130-0000001"",""warehouseId"":1034,
+                ""recallInventoryList"":[{""recallInventoryId"":1,""returnInventoryId"":11},{""recallInventoryId"":2,""returnInventoryId"":12}]}"), "Sandbox");
+
+            Assert.All(r.RecallInventoryList, i =>
+            {
+                Assert.Equal(601, i.RecallId);
+                Assert.Equal("RCL261130-0000001", i.RecallNumber);
+                Assert.Equal(1034, i.WarehouseId);
+            });
+            Assert.Equal("11;12", r.ReturnInventoryIdText);
+            Assert.Equal(2, r.Items);
+
+            r.RecallNumber = "RCL-LATER"; // the ledger fills a number an older answer lacked: the lines follow
+            Assert.Equal("RCL-LATER", r.RecallInventoryList[1].RecallNumber);
+        }
+
+        [Fact]
+        public void Recall_after_a_partial_cancel_shows_removed_inventories_apart()
+        {
+            var r = Recall.Parse(Wire.Parse(@"{""recallId"":602,""recallStatusCode"":""pending"",""recallInventoryList"":[
+                {""returnInventoryId"":21,""recallInventoryStatusCode"":""in-progress""},
+                {""returnInventoryId"":22,""recallInventoryStatusCode"":""canceled""},
+                {""returnInventoryId"":23,""recallInventoryStatusCode"":""in-progress""}]}"), "Sandbox");
+
+            Assert.Equal(new long[] { 21, 23 }, r.ReturnInventoryIds);
+            Assert.Equal(new long[] { 21, 23 }, r.RecallInventoryList.Select(i => i.ReturnInventoryId));
+            Assert.Equal(2, r.Items);
+            Assert.Equal("21;23", r.ReturnInventoryIdText);
+            Assert.Equal("21;23", r.ReturnInventoryIds.ToString()); // what Export-Csv writes for the lists
+            Assert.Equal("21;23", r.RecallInventoryList.ToString());
+            Assert.Equal("22", r.RemovedInventoryList.ToString());
+            Assert.Equal(22, Assert.Single(r.RemovedInventoryList).ReturnInventoryId);
+            Assert.Equal("22", r.RemovedReturnInventoryIdText);
+            Assert.Equal(602, r.RemovedInventoryList[0].RecallId);
+            Assert.True(r.Holds(22)); // Stop-RrRecall -ReturnInventoryId 22 finds its answer
+            Assert.Equal(3, r.AllLines.Length);
+        }
+
+        [Fact]
+        public void Recall_cancelled_as_a_whole_keeps_every_inventory()
+        {
+            var r = Recall.Parse(Wire.Parse(@"{""recallId"":603,""recallStatusCode"":""canceled"",""recallInventoryList"":[
+                {""returnInventoryId"":31,""recallInventoryStatusCode"":""canceled""},
+                {""returnInventoryId"":32,""recallInventoryStatusCode"":""canceled""}]}"), "Sandbox");
+
+            Assert.Equal(new long[] { 31, 32 }, r.ReturnInventoryIds);
+            Assert.Equal(2, r.Items);
+            Assert.Empty(r.RemovedInventoryList);
+            Assert.Equal("", r.RemovedReturnInventoryIdText);
+        }
+
+        [Fact]
+        public void Recall_times_are_utc_with_offset()
+        {
+            var r = Recall.Parse(Wire.Parse(@"{""recallId"":604,""createOn"":""2025-01-02T11:04:05+08:00"",
+                ""recallInventoryList"":[{""returnInventoryId"":41,""pickUpOn"":""2025-01-05T08:00:00""}]}"), "Sandbox");
+            Assert.Equal(new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero), r.CreateOn);
+            Assert.Equal(TimeSpan.Zero, r.CreateOn.Value.Offset);
+            Assert.Equal(new DateTimeOffset(2025, 1, 5, 8, 0, 0, TimeSpan.Zero), r.RecallInventoryList[0].PickUpOn);
+            Assert.Equal(TimeSpan.Zero, r.RecallInventoryList[0].PickUpOn.Value.Offset);
         }
 
         // ---- Inventory ----
@@ -219,7 +284,7 @@ namespace ReturnsHelper.Core.Tests
         }
 
         [Fact]
-        public void Inventory_minimal_list_row_has_empty_collections_and_rma_fallbacks()
+        public void Inventory_minimal_record_has_empty_collections_and_rma_fallbacks()
         {
             var a = Inventory.Parse(Wire.Parse(@"{""returnInventoryId"":1,""itemRma"":""ITEM-RMA""}"), "Sandbox", SandboxPhotos);
             var b = Inventory.Parse(Wire.Parse(@"{""returnInventoryId"":2,""warehouseRma"":""WH-RMA""}"), "Sandbox", SandboxPhotos);
@@ -229,7 +294,56 @@ namespace ReturnsHelper.Core.Tests
             Assert.Empty(a.ThumbnailUrls);
             Assert.Empty(a.Meta);
             Assert.False(a.HasPendingVas);
+            Assert.False(a.IsPartial);
+            Assert.Equal("", a.ImageUrlText);
+            Assert.Equal("", a.MetaText);
             Assert.Null(a.HandlingCode);
+        }
+
+        [Fact]
+        public void Inventory_list_row_leaves_what_the_listing_does_not_return_null()
+        {
+            // The documented ReturnInventory/list row (API notes 4.4): nothing about VAS, photos or metadata.
+            var row = Inventory.Parse(Wire.Parse(@"{""returnInventoryId"":123,""returnRequestId"":77,""returnRequestLineItemId"":""LI-9"",
+                ""rma"":""USE-2-231107-D00001-12"",""itemRma"":""old"",""sku"":""SKU-1"",""handlingCode"":""ohd"",
+                ""handlingStatusCode"":""pending"",""warehouseId"":2,""createOn"":""2023-11-07T05:31:56Z""}"), "Sandbox", SandboxPhotos, listRow: true);
+
+            Assert.True(row.IsPartial);
+            Assert.Equal("ohd", row.HandlingCode);
+            Assert.Equal(new DateTimeOffset(2023, 11, 7, 5, 31, 56, TimeSpan.Zero), row.CreateOn);
+            Assert.Null(row.HasPendingVas); // unknown, not "no pending VAS"
+            Assert.Null(row.ImageUrls);
+            Assert.Null(row.ThumbnailUrls);
+            Assert.Null(row.Meta);
+            Assert.Null(row.ImageUrlText);
+            Assert.Null(row.ThumbnailUrlText);
+            Assert.Null(row.MetaText);
+            Assert.Null(row.Description);
+            Assert.Null(row.Quantity);
+            Assert.Null(row.ModifyOn);
+        }
+
+        [Fact]
+        public void Inventory_lists_as_text_for_csv()
+        {
+            var inv = Inventory.Parse(Wire.Parse(FullInventory), "Sandbox", SandboxPhotos);
+            Assert.Equal(string.Join(";", inv.ImageUrls), inv.ImageUrlText);
+            Assert.Equal(string.Join(";", inv.ThumbnailUrls), inv.ThumbnailUrlText);
+            Assert.Equal("EAN.ean=4006381333931;IMEI.imei1=356938035643809;IMEI.imei2=356938035643817;meta.custom=x", inv.MetaText);
+            // Export-Csv writes ToString(): the lists themselves read as their values, not as a type name.
+            Assert.Equal(inv.ImageUrlText, inv.ImageUrls.ToString());
+            Assert.Equal(inv.MetaText, inv.Meta.ToString());
+        }
+
+        [Fact]
+        public void Inventory_times_keep_their_offset_as_utc()
+        {
+            var inv = Inventory.Parse(Wire.Parse(FullInventory), "Sandbox", SandboxPhotos);
+            // A zone-less time is UTC; one with an offset is the same instant, shown in UTC.
+            Assert.Equal(TimeSpan.Zero, inv.HandlingUpdatedOn.Value.Offset);
+            Assert.Equal(new DateTimeOffset(2023, 11, 8, 0, 0, 0, TimeSpan.Zero), inv.HandlingUpdatedOn);
+            Assert.Equal(TimeSpan.Zero, inv.ModifyOn.Value.Offset);
+            Assert.Equal(new DateTimeOffset(2023, 11, 8, 23, 2, 3, TimeSpan.Zero), inv.ModifyOn);
         }
 
         [Theory]

@@ -88,7 +88,8 @@ namespace ReturnsHelper.Api
             var environment = session.Environment.ToString();
             return new InventoryPage
             {
-                Items = response.PayloadArray("data").Select(e => Inventory.Parse(e, environment, session.Client.Endpoints.PhotoBase)).ToList(),
+                // A listing row has only the summary fields: the rest stays null (Inventory.IsPartial), not a default.
+                Items = response.PayloadArray("data").Select(e => Inventory.Parse(e, environment, session.Client.Endpoints.PhotoBase, listRow: true)).ToList(),
                 TotalNumberOfRecords = JsonRead.Long(response.Root, "totalNumberOfRecords"),
             };
         }

@@ -12,7 +12,10 @@ namespace ReturnsHelper.Ledger
         public string IdempotencyKey { get; set; }
         /// <summary>Named like the parameter, so <c>Get-RrRecall -Pending | New-RrRecall</c> resends every pending batch.</summary>
         public long[] ReturnInventoryId { get; set; }
-        public DateTime Since { get; set; }
+        /// <summary>The same ids as one text, separated by <see cref="Recall.TextSeparator"/> (for CSV).</summary>
+        public string ReturnInventoryIdText => ReturnInventoryId == null ? null : InventoryIdList.Text(ReturnInventoryId);
+        /// <summary>When the batch was recorded (UTC, offset +00:00).</summary>
+        public DateTimeOffset Since { get; set; }
     }
 
     /// <summary>
@@ -60,7 +63,7 @@ namespace ReturnsHelper.Ledger
                 // One index, built on first use after a change: lookups per input id must not scan every recall.
                 byInventory = new Dictionary<long, List<Recall>>();
                 foreach (var recall in recalls.Values.OrderBy(r => r.RecallId))
-                    foreach (var id in recall.RecallInventoryList.Select(i => i.ReturnInventoryId).Distinct())
+                    foreach (var id in recall.AllLines.Select(i => i.ReturnInventoryId).Distinct())
                     {
                         if (!byInventory.TryGetValue(id, out var list)) byInventory[id] = list = new List<Recall>();
                         list.Add(recall);
@@ -72,12 +75,12 @@ namespace ReturnsHelper.Ledger
         /// <summary>The recall that holds <paramref name="returnInventoryId"/> and is not cancelled (for it or as a whole), or null.</summary>
         public Recall ActiveRecallOf(long returnInventoryId)
             => RecallsOf(returnInventoryId).LastOrDefault(r => !IsCancelled(r.RecallStatusCode)
-                && r.RecallInventoryList.Any(i => i.ReturnInventoryId == returnInventoryId && !IsCancelled(i.RecallInventoryStatusCode)));
+                && r.AllLines.Any(i => i.ReturnInventoryId == returnInventoryId && !IsCancelled(i.RecallInventoryStatusCode)));
 
         /// <summary>The pending batches that hold <paramref name="returnInventoryId"/>.</summary>
         public IEnumerable<PendingBatch> PendingWith(long returnInventoryId) => pending.Values.Where(p => p.ReturnInventoryId.Contains(returnInventoryId));
 
-        static bool IsCancelled(string status) => string.Equals(status, "canceled", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "cancelled", StringComparison.OrdinalIgnoreCase);
+        static bool IsCancelled(string status) => Recall.IsCancelled(status);
 
         /// <summary>One ledger line, read (on any thread: parsing is the costly part of a read) but not yet applied.</summary>
         internal sealed class Event
@@ -153,7 +156,7 @@ namespace ReturnsHelper.Ledger
                 else if (name.SequenceEqual("warehouseId"u8)) recall.WarehouseId = reader.TokenType == JsonTokenType.Null ? (int?)null : reader.GetInt32();
                 else if (name.SequenceEqual("warehouseRemarks"u8)) recall.WarehouseRemarks = Text(ref reader);
                 else if (name.SequenceEqual("apiId"u8)) recall.ApiId = reader.TokenType == JsonTokenType.Null ? (long?)null : reader.GetInt64();
-                else if (name.SequenceEqual("createOn"u8)) recall.CreateOn = Time(ref reader);
+                else if (name.SequenceEqual("createOn"u8)) recall.CreateOn = OutputTime.Utc(Time(ref reader));
                 else if (name.SequenceEqual("recallInventoryList"u8))
                 {
                     var items = new List<RecallInventory>();
@@ -182,7 +185,7 @@ namespace ReturnsHelper.Ledger
                 else if (name.SequenceEqual("listName"u8)) item.ListName = Text(ref reader);
                 else if (name.SequenceEqual("weight"u8)) item.Weight = reader.TokenType == JsonTokenType.Null ? (decimal?)null : reader.GetDecimal();
                 else if (name.SequenceEqual("amount"u8)) item.Amount = reader.TokenType == JsonTokenType.Null ? (decimal?)null : reader.GetDecimal();
-                else if (name.SequenceEqual("pickUpOn"u8)) item.PickUpOn = Time(ref reader);
+                else if (name.SequenceEqual("pickUpOn"u8)) item.PickUpOn = OutputTime.Utc(Time(ref reader));
                 else if (name.SequenceEqual("courierTrackingNumber"u8)) item.CourierTrackingNumber = Text(ref reader);
                 else if (name.SequenceEqual("remarks"u8)) item.Remarks = Text(ref reader);
                 else if (name.SequenceEqual("recallServiceType"u8)) item.RecallServiceType = Text(ref reader);
@@ -231,7 +234,7 @@ namespace ReturnsHelper.Ledger
             {
                 case "pending":
                     if (e.Key != null)
-                        pending[e.Key] = new PendingBatch { IdempotencyKey = e.Key, ReturnInventoryId = e.Ids, Since = e.At };
+                        pending[e.Key] = new PendingBatch { IdempotencyKey = e.Key, ReturnInventoryId = e.Ids, Since = OutputTime.Utc(e.At).Value };
                     break;
                 case "created":
                     if (e.Key != null) pending.Remove(e.Key);
@@ -268,9 +271,9 @@ namespace ReturnsHelper.Ledger
                 if (source == "create" && statusTimes.ContainsKey(recall.RecallId))
                 {
                     recall.RecallStatusCode = known.RecallStatusCode;
-                    foreach (var item in recall.RecallInventoryList)
+                    foreach (var item in recall.AllLines)
                     {
-                        var old = known.RecallInventoryList.FirstOrDefault(i => i.ReturnInventoryId == item.ReturnInventoryId);
+                        var old = known.AllLines.FirstOrDefault(i => i.ReturnInventoryId == item.ReturnInventoryId);
                         if (old == null) continue;
                         item.RecallInventoryStatusCode = old.RecallInventoryStatusCode ?? item.RecallInventoryStatusCode;
                         item.TrackingNumber = old.TrackingNumber ?? item.TrackingNumber;
@@ -280,7 +283,7 @@ namespace ReturnsHelper.Ledger
                     }
                 }
             }
-            recall.LedgerUpdatedOn = at;
+            recall.LedgerUpdatedOn = OutputTime.Utc(at);
             recall.LedgerSource = source;
             recalls[recall.RecallId] = recall;
             byInventory = null;
@@ -301,9 +304,9 @@ namespace ReturnsHelper.Ledger
             // A cancellation is final: a late or replayed webhook from before it never makes the recall active again.
             if (!IsCancelled(recall.RecallStatusCode)) recall.RecallStatusCode = reported.RecallStatusCode ?? recall.RecallStatusCode;
             recall.RecallNumber = recall.RecallNumber ?? reported.RecallNumber;
-            foreach (var item in reported.RecallInventoryList)
+            foreach (var item in reported.AllLines)
             {
-                var mine = recall.RecallInventoryList.FirstOrDefault(i => i.ReturnInventoryId == item.ReturnInventoryId);
+                var mine = recall.AllLines.FirstOrDefault(i => i.ReturnInventoryId == item.ReturnInventoryId);
                 if (mine == null) continue;
                 if (!IsCancelled(mine.RecallInventoryStatusCode)) mine.RecallInventoryStatusCode = item.RecallInventoryStatusCode ?? mine.RecallInventoryStatusCode;
                 mine.TrackingNumber = item.TrackingNumber ?? mine.TrackingNumber;
@@ -311,7 +314,7 @@ namespace ReturnsHelper.Ledger
                 mine.PickUpCode = item.PickUpCode ?? mine.PickUpCode;
                 mine.PickUpOn = item.PickUpOn ?? mine.PickUpOn;
             }
-            recall.LedgerUpdatedOn = at;
+            recall.LedgerUpdatedOn = OutputTime.Utc(at);
             recall.LedgerSource = "webhook";
         }
 

@@ -134,12 +134,12 @@ namespace ReturnsHelper.Ledger
             });
 
         /// <summary>A recallUpdateStatus webhook: the recall's status and its inventories' tracking as of <paramref name="eventTime"/>.</summary>
-        public void StatusReported(Recall recall, DateTime? eventTime, string updateType)
+        public void StatusReported(Recall recall, DateTimeOffset? eventTime, string updateType)
             => Append(w =>
             {
                 Header(w, "status");
                 w.WriteString("source", "webhook");
-                if (eventTime.HasValue) w.WriteString("eventTime", eventTime.Value.ToUniversalTime());
+                if (eventTime.HasValue) w.WriteString("eventTime", eventTime.Value.UtcDateTime);
                 if (updateType != null) w.WriteString("updateType", Shorten(updateType));
                 WriteRecalls(w, new[] { recall });
             });
@@ -205,7 +205,7 @@ namespace ReturnsHelper.Ledger
                     foreach (var recall in state.Recalls)
                         WriteLine(stream, w =>
                         {
-                            Header(w, "recall", recall.LedgerUpdatedOn);
+                            Header(w, "recall", recall.LedgerUpdatedOn?.UtcDateTime);
                             w.WriteString("source", recall.LedgerSource ?? "create");
                             var statusTime = state.StatusTimeOf(recall.RecallId);
                             if (statusTime.HasValue) w.WriteString("statusTime", statusTime.Value); // a replayed older webhook stays ignored
@@ -214,7 +214,7 @@ namespace ReturnsHelper.Ledger
                     foreach (var pending in state.Pending)
                         WriteLine(stream, w =>
                         {
-                            Header(w, "pending", pending.Since);
+                            Header(w, "pending", pending.Since.UtcDateTime);
                             w.WriteString("key", pending.IdempotencyKey);
                             WriteIds(w, "ids", pending.ReturnInventoryId);
                         });
@@ -449,9 +449,10 @@ namespace ReturnsHelper.Ledger
                 if (r.WarehouseId.HasValue) w.WriteNumber("warehouseId", r.WarehouseId.Value);
                 String(w, "warehouseRemarks", r.WarehouseRemarks);
                 if (r.ApiId.HasValue) w.WriteNumber("apiId", r.ApiId.Value);
-                if (r.CreateOn.HasValue) w.WriteString("createOn", r.CreateOn.Value);
+                // Times as UTC with a Z, the form every ledger version wrote and reads.
+                if (r.CreateOn.HasValue) w.WriteString("createOn", r.CreateOn.Value.UtcDateTime);
                 w.WriteStartArray("recallInventoryList");
-                foreach (var i in r.RecallInventoryList)
+                foreach (var i in r.AllLines) // removed lines too: their status is what marks them removed
                 {
                     w.WriteStartObject();
                     w.WriteNumber("recallInventoryId", i.RecallInventoryId);
@@ -462,7 +463,7 @@ namespace ReturnsHelper.Ledger
                     String(w, "listName", i.ListName);
                     if (i.Weight.HasValue) w.WriteNumber("weight", i.Weight.Value);
                     if (i.Amount.HasValue) w.WriteNumber("amount", i.Amount.Value);
-                    if (i.PickUpOn.HasValue) w.WriteString("pickUpOn", i.PickUpOn.Value);
+                    if (i.PickUpOn.HasValue) w.WriteString("pickUpOn", i.PickUpOn.Value.UtcDateTime);
                     String(w, "courierTrackingNumber", i.CourierTrackingNumber);
                     String(w, "remarks", i.Remarks);
                     String(w, "recallServiceType", i.RecallServiceType);

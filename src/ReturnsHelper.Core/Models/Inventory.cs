@@ -6,7 +6,11 @@ using ReturnsHelper.Json;
 
 namespace ReturnsHelper
 {
-    /// <summary>A return inventory: one received parcel (or part of one) held at a warehouse.</summary>
+    /// <summary>
+    /// A return inventory: one received parcel (or part of one) held at a warehouse. A row of a listing
+    /// (ReturnInventory/list) has only the fields the listing returns (<see cref="IsPartial"/>); every other field is
+    /// null, never a default that could pass for a real value.
+    /// </summary>
     public sealed class Inventory
     {
         public long ReturnInventoryId { get; set; }
@@ -15,7 +19,8 @@ namespace ReturnsHelper
         public int? WarehouseId { get; set; }
         public string HandlingCode { get; set; }
         public string HandlingStatusCode { get; set; }
-        public DateTime? CreateOn { get; set; }
+        /// <summary>UTC, offset +00:00, like every time of the module.</summary>
+        public DateTimeOffset? CreateOn { get; set; }
         public string Description { get; set; }
         public long? ApiId { get; set; }
         public long? ReturnRequestId { get; set; }
@@ -31,32 +36,56 @@ namespace ReturnsHelper
         public decimal? Value { get; set; }
         public string ValueCurrencyCode { get; set; }
         public string WarehouseRemarks { get; set; }
-        public DateTime? HandlingUpdatedOn { get; set; }
-        public DateTime? CompleteOn { get; set; }
-        public DateTime? ModifyOn { get; set; }
-        /// <summary>Photo URLs (original size), built from the photo host and the S3 keys.</summary>
-        public string[] ImageUrls { get; set; } = NoUrls;
-        /// <summary>Thumbnail URLs (small size).</summary>
-        public string[] ThumbnailUrls { get; set; } = NoUrls;
-        /// <summary>True when a value-added service on the inventory is still pending (blocks handling and recalls).</summary>
-        public bool HasPendingVas { get; set; }
-        /// <summary>Metadata maps (EAN, IMEI, LPN, shipment custom fields) keyed by "metaType.key".</summary>
-        public Dictionary<string, string> Meta { get; set; } = new Dictionary<string, string>();
+        public DateTimeOffset? HandlingUpdatedOn { get; set; }
+        public DateTimeOffset? CompleteOn { get; set; }
+        public DateTimeOffset? ModifyOn { get; set; }
+        /// <summary>Photo URLs (original size), built from the photo host and the S3 keys; null for a listing row.</summary>
+        public UrlList ImageUrls { get; set; }
+        /// <summary>The photo URLs as one text, separated by <see cref="Recall.TextSeparator"/> (for CSV).</summary>
+        public string ImageUrlText => ImageUrls?.ToString();
+        /// <summary>Thumbnail URLs (small size); null for a listing row.</summary>
+        public UrlList ThumbnailUrls { get; set; }
+        /// <summary>The thumbnail URLs as one text, separated by <see cref="Recall.TextSeparator"/> (for CSV).</summary>
+        public string ThumbnailUrlText => ThumbnailUrls?.ToString();
+        /// <summary>
+        /// True when a value-added service on the inventory is still pending (blocks handling and recalls); null when
+        /// not known (a listing row: the listing does not return VAS).
+        /// </summary>
+        public bool? HasPendingVas { get; set; }
+        /// <summary>Metadata maps (EAN, IMEI, LPN, shipment custom fields) keyed by "metaType.key"; null for a listing row.</summary>
+        public MetaMap Meta { get; set; }
+        /// <summary>The metadata as one text, "key=value" pairs separated by <see cref="Recall.TextSeparator"/> (for CSV).</summary>
+        public string MetaText => Meta?.ToString();
         public string Environment { get; set; }
+        /// <summary>
+        /// True for a row of a listing (Get-RrInventory by date): only ReturnInventoryId, Rma, Sku, WarehouseId,
+        /// HandlingCode, HandlingStatusCode, CreateOn, ReturnRequestId and ReturnRequestLineItemId are filled; the rest
+        /// is null. Pipe the row to Get-RrInventory for the full record.
+        /// </summary>
+        public bool IsPartial { get; set; }
 
         public override string ToString() => ReturnInventoryId.ToString();
 
-        // Shared: an empty array cannot be changed, and list rows (which have no photos) are parsed by the thousand.
-        static readonly string[] NoUrls = new string[0];
+        // Shared by every record without photos: the list cannot be changed.
+        static readonly UrlList NoUrls = new UrlList(new string[0]);
 
-        /// <summary>Reads the full record (GetReturnInventory), a list row (ReturnInventory/list) or a webhook record.</summary>
+        /// <summary>
+        /// Reads the full record (GetReturnInventory), a list row (ReturnInventory/list: <paramref name="listRow"/>) or a
+        /// webhook record. A full record without photos, VAS or metadata has empty lists and HasPendingVas false; a
+        /// list row, which never has them, leaves them null.
+        /// </summary>
         /// <remarks>
         /// One pass over the record's members: a list walk parses every row of up to a hundred thousand, and looking up
         /// each of the thirty-odd fields by name (most of them absent from a list row) was most of its cost.
         /// </remarks>
-        internal static Inventory Parse(JsonElement e, string environment, Uri photoBase)
+        internal static Inventory Parse(JsonElement e, string environment, Uri photoBase, bool listRow = false)
         {
-            var inv = new Inventory { Environment = environment };
+            var inv = new Inventory { Environment = environment, IsPartial = listRow };
+            if (!listRow)
+            {
+                inv.HasPendingVas = false;
+                inv.Meta = new MetaMap();
+            }
             string rma = null, itemRma = null, warehouseRma = null;
             List<JsonElement> images = null, imageList = null;
             if (e.ValueKind == JsonValueKind.Object)
@@ -74,7 +103,7 @@ namespace ReturnsHelper
                         case "warehouseId": inv.WarehouseId = JsonRead.AsInt(v); break;
                         case "handlingCode": inv.HandlingCode = Codes.Handling(JsonRead.AsString(v)); break;
                         case "handlingStatusCode": inv.HandlingStatusCode = Codes.HandlingStatus(JsonRead.AsString(v)); break;
-                        case "createOn": inv.CreateOn = Time(e, member); break;
+                        case "createOn": inv.CreateOn = OutputTime.Utc(Time(e, member)); break;
                         case "description": inv.Description = JsonRead.AsString(v); break;
                         case "apiId": inv.ApiId = JsonRead.AsLong(v); break;
                         case "returnRequestId": inv.ReturnRequestId = JsonRead.AsLong(v); break;
@@ -90,15 +119,16 @@ namespace ReturnsHelper
                         case "value": inv.Value = JsonRead.AsDecimal(v); break;
                         case "valueCurrencyCode": inv.ValueCurrencyCode = JsonRead.AsString(v); break;
                         case "warehouseRemarks": inv.WarehouseRemarks = JsonRead.AsString(v); break;
-                        case "handlingUpdatedOn": inv.HandlingUpdatedOn = Time(e, member); break;
-                        case "completeOn": inv.CompleteOn = Time(e, member); break;
-                        case "modifyOn": inv.ModifyOn = Time(e, member); break;
+                        case "handlingUpdatedOn": inv.HandlingUpdatedOn = OutputTime.Utc(Time(e, member)); break;
+                        case "completeOn": inv.CompleteOn = OutputTime.Utc(Time(e, member)); break;
+                        case "modifyOn": inv.ModifyOn = OutputTime.Utc(Time(e, member)); break;
                         case "returnRequestLineItemImages": images = JsonRead.Array(e, member.Name).ToList(); break;
                         case "imageList": imageList = JsonRead.Array(e, member.Name).ToList(); break;
                         case "returnRequestLineItemVasList":
                             inv.HasPendingVas = JsonRead.Array(e, member.Name).Any(x => JsonRead.Bool(x, "isFinished") == false);
                             break;
                         case "returnInventoryMetaList":
+                            inv.Meta = inv.Meta ?? new MetaMap();
                             foreach (var meta in JsonRead.Array(e, member.Name))
                             {
                                 var type = JsonRead.String(meta, "metaType") ?? "meta";
@@ -109,14 +139,18 @@ namespace ReturnsHelper
                 }
             }
             inv.Rma = rma ?? itemRma ?? warehouseRma;
-            if (images != null || imageList != null)
+            if (images == null && imageList == null)
+            {
+                inv.ImageUrls = inv.ThumbnailUrls = listRow ? null : NoUrls;
+            }
+            else
             {
                 images = images ?? new List<JsonElement>();
                 imageList = imageList ?? new List<JsonElement>();
-                inv.ImageUrls = images.Select(i => PhotoUrl(photoBase, JsonRead.String(i, "s3OriginalFileKey") ?? JsonRead.String(i, "s3LargeFileKey")))
+                inv.ImageUrls = new UrlList(images.Select(i => PhotoUrl(photoBase, JsonRead.String(i, "s3OriginalFileKey") ?? JsonRead.String(i, "s3LargeFileKey")))
                     .Concat(imageList.Select(i => JsonRead.String(i, "imageUrl") ?? PhotoUrl(photoBase, JsonRead.String(i, "imageKey"))))
-                    .Where(u => u != null).ToArray();
-                inv.ThumbnailUrls = images.Select(i => PhotoUrl(photoBase, JsonRead.String(i, "s3SmallFileKey"))).Where(u => u != null).ToArray();
+                    .Where(u => u != null).ToArray());
+                inv.ThumbnailUrls = new UrlList(images.Select(i => PhotoUrl(photoBase, JsonRead.String(i, "s3SmallFileKey"))).Where(u => u != null).ToArray());
             }
             return inv;
         }

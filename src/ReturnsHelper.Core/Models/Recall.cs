@@ -16,8 +16,43 @@ namespace ReturnsHelper
         public int? WarehouseId { get; set; }
         public string WarehouseRemarks { get; set; }
         public long? ApiId { get; set; }
-        public DateTime? CreateOn { get; set; }
-        public RecallInventory[] RecallInventoryList { get; set; } = new RecallInventory[0];
+        /// <summary>When the service created the recall (UTC, offset +00:00).</summary>
+        public DateTimeOffset? CreateOn { get; set; }
+
+        static readonly RecallInventory[] NoLines = new RecallInventory[0];
+        RecallInventory[] lines = NoLines;
+
+        /// <summary>
+        /// The inventories in this recall. An inventory taken out by a partial cancel (Stop-RrRecall
+        /// -ReturnInventoryId) is in <see cref="RemovedInventoryList"/> instead; a recall cancelled as a whole keeps
+        /// every inventory here, each with the status canceled. Assigning it takes every line as the service sends
+        /// it (removed ones included), so what is read back is the lines that are still in the recall.
+        /// </summary>
+        public RecallInventoryCollection RecallInventoryList
+        {
+            get => IsCancelled(RecallStatusCode) ? new RecallInventoryCollection(lines) : Lines(active: true);
+            set
+            {
+                lines = value?.ToArray() ?? NoLines;
+                foreach (var line in lines) line.Recall = this; // each line answers RecallId, RecallNumber and WarehouseId from here
+            }
+        }
+
+        /// <summary>
+        /// Inventories taken out of this recall while it goes on (their line is canceled, the recall is not).
+        /// Empty once the whole recall is cancelled: then every line is canceled and stays in <see cref="RecallInventoryList"/>.
+        /// </summary>
+        public RecallInventoryCollection RemovedInventoryList
+            => IsCancelled(RecallStatusCode) ? RecallInventoryCollection.Empty : Lines(active: false);
+
+        RecallInventoryCollection Lines(bool active) => new RecallInventoryCollection(lines.Where(i => IsCancelled(i.RecallInventoryStatusCode) != active).ToArray());
+
+        /// <summary>Every line the service listed, removed ones included, in its order (what the ledger records).</summary>
+        internal RecallInventory[] AllLines => lines;
+
+        /// <summary>True when <paramref name="returnInventoryId"/> is or was in this recall (removed inventories included).</summary>
+        internal bool Holds(long returnInventoryId) => lines.Any(i => i.ReturnInventoryId == returnInventoryId);
+
         /// <summary>The environment the recall was created in (Sandbox, Production, China or Custom).</summary>
         public string Environment { get; set; }
 
@@ -26,12 +61,27 @@ namespace ReturnsHelper
         /// already (a rerun), so nothing was sent for them.
         /// </summary>
         public bool AlreadyExisted { get; set; }
-        /// <summary>When the local ledger last heard of this recall (UTC), and from what: create, cancel, remove, webhook.</summary>
-        public DateTime? LedgerUpdatedOn { get; set; }
+        /// <summary>When the local ledger last heard of this recall (UTC, offset +00:00), and from what: create, cancel, remove, webhook.</summary>
+        public DateTimeOffset? LedgerUpdatedOn { get; set; }
         public string LedgerSource { get; set; }
 
-        /// <summary>The return inventory ids in this recall (convenience for the default view and for piping).</summary>
-        public long[] ReturnInventoryIds => RecallInventoryList.Select(i => i.ReturnInventoryId).ToArray();
+        /// <summary>How many inventories are in the recall (<see cref="RecallInventoryList"/>).</summary>
+        public int Items => RecallInventoryList.Count;
+
+        /// <summary>The return inventory ids in this recall (convenience for piping; in a CSV, the ids separated by <see cref="TextSeparator"/>).</summary>
+        public InventoryIdList ReturnInventoryIds => new InventoryIdList(RecallInventoryList.Select(i => i.ReturnInventoryId).ToArray());
+
+        /// <summary>The same ids as one text, separated by <see cref="TextSeparator"/>: what a CSV cell can hold.</summary>
+        public string ReturnInventoryIdText => RecallInventoryList.ToString();
+
+        /// <summary>The return inventory ids taken out of this recall by a partial cancel, separated by <see cref="TextSeparator"/>.</summary>
+        public string RemovedReturnInventoryIdText => RemovedInventoryList.ToString();
+
+        /// <summary>What separates the values of a list in its text ("11;12;13"); no id or code contains it.</summary>
+        public const string TextSeparator = ";";
+
+        internal static bool IsCancelled(string status)
+            => string.Equals(status, "canceled", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "cancelled", StringComparison.OrdinalIgnoreCase);
 
         public override string ToString() => RecallNumber ?? RecallId.ToString();
 
@@ -51,7 +101,7 @@ namespace ReturnsHelper
                 WarehouseId = JsonRead.Int(body, "warehouseId"),
                 WarehouseRemarks = JsonRead.String(body, "warehouseRemarks") ?? JsonRead.String(body, "warehosueRemarks"),
                 ApiId = JsonRead.Long(body, "apiId"),
-                CreateOn = JsonRead.Time(body, "createOn"),
+                CreateOn = OutputTime.Utc(JsonRead.Time(body, "createOn")),
                 RecallInventoryList = inventories.Select(RecallInventory.Parse).ToArray(),
                 Environment = environment,
             };
@@ -65,6 +115,14 @@ namespace ReturnsHelper
     /// <summary>One inventory inside a recall.</summary>
     public sealed class RecallInventory
     {
+        /// <summary>The recall this line belongs to (set when the line is put in a recall); not a property, so output stays flat.</summary>
+        internal Recall Recall;
+
+        // First, so a CSV of expanded lines (Select-Object -ExpandProperty RecallInventoryList | Export-Csv) starts with its recall.
+        public long? RecallId => Recall?.RecallId;
+        public string RecallNumber => Recall?.RecallNumber;
+        public int? WarehouseId => Recall?.WarehouseId;
+
         public long RecallInventoryId { get; set; }
         public long ReturnInventoryId { get; set; }
         public string RecallInventoryStatusCode { get; set; }
@@ -73,7 +131,8 @@ namespace ReturnsHelper
         public string ListName { get; set; }
         public decimal? Weight { get; set; }
         public decimal? Amount { get; set; }
-        public DateTime? PickUpOn { get; set; }
+        /// <summary>When the inventory was picked up at the recall destination (UTC, offset +00:00).</summary>
+        public DateTimeOffset? PickUpOn { get; set; }
         public string CourierTrackingNumber { get; set; }
         public string Remarks { get; set; }
         public string RecallServiceType { get; set; }
@@ -91,7 +150,7 @@ namespace ReturnsHelper
             ListName = JsonRead.String(e, "listName"),
             Weight = JsonRead.Decimal(e, "weight"),
             Amount = JsonRead.Decimal(e, "amount"),
-            PickUpOn = JsonRead.Time(e, "pickUpOn"),
+            PickUpOn = OutputTime.Utc(JsonRead.Time(e, "pickUpOn")),
             CourierTrackingNumber = JsonRead.String(e, "courierTrackingNumber"),
             Remarks = JsonRead.String(e, "remarks"),
             RecallServiceType = JsonRead.String(e, "recallServiceType"),

@@ -22,6 +22,8 @@ namespace ReturnsHelper
         public int MaxAttempts => Client.Policy.MaxAttempts;
         public TimeSpan MaxRetryTime => Client.Policy.MaxRetryTime;
         public bool IsDisposed { get; private set; }
+        /// <summary>False once the session is disconnected (Disconnect-RrService): it can no longer send requests.</summary>
+        public bool IsConnected => !IsDisposed;
         /// <summary>The most requests one command may have in flight (-ThrottleLimit): 1 is strictly sequential.</summary>
         public const int MaxThrottleLimit = 16;
         public const int DefaultThrottleLimit = 4;

@@ -14,7 +14,7 @@ namespace ReturnsHelper
     {
         public string Category { get; set; }
         public string Action { get; set; }
-        public DateTime? EventTime { get; set; }
+        public DateTimeOffset? EventTime { get; set; }
         public string Version { get; set; }
         public string NotificationId { get; set; }
         /// <summary>
@@ -23,7 +23,7 @@ namespace ReturnsHelper
         /// </summary>
         public string DedupeKey { get; set; }
         /// <summary>When Receive-RrWebhook accepted the delivery (from the JSON-lines record); null for a bare body.</summary>
-        public DateTime? ReceivedAt { get; set; }
+        public DateTimeOffset? ReceivedAt { get; set; }
         /// <summary>The body exactly as received (what the signature covers).</summary>
         public string RawBody { get; set; }
 
@@ -64,7 +64,7 @@ namespace ReturnsHelper
     /// <summary>rinv/completeInventoryHandling (and cancelInventoryHandling): the warehouse finished or cancelled a handling.</summary>
     public sealed class InventoryHandlingEvent : InventoryWebhookEvent
     {
-        public DateTime? CompleteOn => Inventory?.CompleteOn;
+        public DateTimeOffset? CompleteOn => Inventory?.CompleteOn;
     }
 
     /// <summary>recall/recallUpdateStatus: a recall moved on (tracking number, ready to pick up, picked up).</summary>
@@ -82,8 +82,8 @@ namespace ReturnsHelper
         public long RecallId => Recall?.RecallId ?? 0;
         public string RecallNumber => Recall?.RecallNumber;
         public string RecallStatusCode => Recall?.RecallStatusCode;
-        public RecallInventory[] Inventories => Recall?.RecallInventoryList ?? new RecallInventory[0];
-        public long[] ReturnInventoryIds => Recall?.ReturnInventoryIds ?? new long[0];
+        public RecallInventoryCollection Inventories => Recall?.RecallInventoryList ?? RecallInventoryCollection.Empty;
+        public InventoryIdList ReturnInventoryIds => Recall?.ReturnInventoryIds ?? new InventoryIdList(new long[0]);
 
         public override string Summary
             => InventoryWebhookEvent.Join(RecallNumber ?? (RecallId == 0 ? null : "recall " + RecallId), UpdateType, RecallStatusCode,
@@ -120,7 +120,7 @@ namespace ReturnsHelper
         public long? ReturnRequestId { get; set; }
         /// <summary>Version 1 only: the inventories created for the shipment (version 2 sends newInventoryCreated events).</summary>
         public Inventory[] Inventories { get; set; } = new Inventory[0];
-        public long[] ReturnInventoryIds => Inventories.Select(i => i.ReturnInventoryId).ToArray();
+        public InventoryIdList ReturnInventoryIds => new InventoryIdList(Inventories.Select(i => i.ReturnInventoryId).ToArray());
         /// <summary>Version 1 only.</summary>
         public WebhookLabel Label { get; set; }
         public bool IsVersion1 { get; set; }
@@ -143,7 +143,7 @@ namespace ReturnsHelper
         public int? ShipToWarehouseId { get; set; }
         public string ShipmentStatusCode { get; set; }
         public long? LabelId { get; set; }
-        public DateTime? ReceiveDate { get; set; }
+        public DateTimeOffset? ReceiveDate { get; set; }
         public Dictionary<string, string> CustomFields { get; set; } = new Dictionary<string, string>();
 
         public override string ToString() => ShipmentId?.ToString() ?? TrackingNumber ?? "";
@@ -161,7 +161,7 @@ namespace ReturnsHelper
             ShipToWarehouseId = JsonRead.Int(e, "shipToWarehouseId") ?? JsonRead.Int(e, "shipToWarehouse") ?? JsonRead.Int(e, "warehouseId"),
             ShipmentStatusCode = JsonRead.String(e, "shipmentStatusCode"),
             LabelId = JsonRead.Long(e, "labelId"),
-            ReceiveDate = JsonRead.Time(e, "receiveDate") ?? JsonRead.Time(e, "receiveDateStr"),
+            ReceiveDate = OutputTime.Utc(JsonRead.Time(e, "receiveDate") ?? JsonRead.Time(e, "receiveDateStr")),
             CustomFields = JsonRead.StringMap(e, "customFieldMap"),
         };
     }
@@ -184,7 +184,7 @@ namespace ReturnsHelper
         public string QrcodeError { get; set; }
         /// <summary>The carrier's error (often JSON inside a string) when the label failed.</summary>
         public string Error { get; set; }
-        public DateTime? CancelCutoffTime { get; set; }
+        public DateTimeOffset? CancelCutoffTime { get; set; }
         /// <summary>Region code to label URL (e.g. RHCN).</summary>
         public Dictionary<string, string> Regions { get; set; } = new Dictionary<string, string>();
 
@@ -205,7 +205,7 @@ namespace ReturnsHelper
             QrcodeUrl = JsonRead.String(e, "qrcodeUrl"),
             QrcodeError = JsonRead.String(e, "qrcodeError"),
             Error = JsonRead.String(e, "error"),
-            CancelCutoffTime = JsonRead.Time(e, "cancelCutoffTime"),
+            CancelCutoffTime = OutputTime.Utc(JsonRead.Time(e, "cancelCutoffTime")),
             Regions = JsonRead.StringMap(e, "regions"),
         };
     }

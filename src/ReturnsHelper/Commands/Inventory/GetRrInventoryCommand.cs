@@ -43,9 +43,11 @@ namespace ReturnsHelper.Commands
         public object[] ReturnInventoryId { get; set; }
 
         [Parameter(ParameterSetName = ByTimeSet)]
+        [OffsetTimeTransformation]
         public DateTime CreatedAfter { get; set; }
 
         [Parameter(ParameterSetName = ByTimeSet)]
+        [OffsetTimeTransformation]
         public DateTime CreatedBefore { get; set; }
 
         /// <summary>RMAs or RMA wildcard patterns; a listing filter, whose dates may narrow the listed period.</summary>

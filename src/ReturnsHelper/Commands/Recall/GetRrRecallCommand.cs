@@ -45,6 +45,7 @@ namespace ReturnsHelper.Commands
         public string[] Status { get; set; }
 
         [Parameter(ParameterSetName = KnownSet)]
+        [OffsetTimeTransformation]
         public DateTime CreatedAfter { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = PendingSet)]

@@ -124,6 +124,6 @@ namespace ReturnsHelper.Commands
         }
 
         protected override bool Covers(Recall recall, long id)
-            => ByRecall ? recall.RecallId == id : recall.RecallInventoryList.Any(i => i.ReturnInventoryId == id);
+            => ByRecall ? recall.RecallId == id : recall.Holds(id); // a removed inventory is in RemovedInventoryList
     }
 }
