@@ -1,10 +1,11 @@
 # Every help example is a promise: each example of the BUILT help (the MAML file, so the markdown conversion is tested
-# too) runs in a fresh pwsh against a freshly reset emulator and must finish without an error record.
+# too) runs in a new runspace (a fresh default session) of a fresh pwsh, one pwsh per cmdlet, against a freshly reset
+# emulator, and must finish without an error record.
 #
 # How an example is run (the "adaptation"; nothing else in the example text changes):
 # - State: the emulator is reset to what `dotnet pwsh ./build.ps1 Emulator` starts with (seed 1, 1000 inventories, so
-#   inventories 100001 and 100002 exist and are 'tbc'), the child pwsh gets an empty recall ledger (RR_LEDGER_PATH) and
-#   an empty working directory: './recall.csv' is a file there that the example's setup (below) wrote.
+#   inventories 100001 and 100002 exist and are 'tbc'), and the example gets an empty recall ledger (RR_LEDGER_PATH)
+#   and an empty working directory: './recall.csv' is a file there that the example's setup (below) wrote.
 # - Connection: the child is connected to the emulator before the example. In the example, every Connect-RrService
 #   (found by the parser, also inside script blocks) gets -BaseUri <emulator> instead of its -Environment or -BaseUri;
 #   its other parameters (-Credential, -ThrottleLimit, -PassThru ...) stay. RR_API_KEY and RR_API_TOKEN hold the
@@ -23,7 +24,8 @@
 # that names the reader's own object (a recall number) to the one the setup made. Output says whether the example must
 # write to the pipeline ('Some'/'None'); without it, an example whose last statement is an unassigned pipeline without
 # -WhatIf must write something unless that pipeline ends in a cmdlet that is quiet by design (no -PassThru). Check
-# runs in this process on the child's result (Output objects, OutputText) for the promises of the remarks.
+# runs in this process on the child's result (Output: deserialized objects, so enums are numbers; OutputText: the
+# output as formatted) for the promises of the remarks.
 #
 # Marking: an example that cannot run here (it prompts, it listens until stopped) says so in its help remarks, as a
 # paragraph "Not run by the tests: <reason>." The test is then skipped with that reason; at most one example per cmdlet
@@ -43,20 +45,19 @@ BeforeDiscovery {
         $number = 0
         $examples = foreach ($example in $command.SelectNodes('command:examples/command:example', $ns)) {
             $number++
-            $remarks = @($example.SelectNodes('dev:remarks/maml:para', $ns) | ForEach-Object { $_.InnerText.Trim() } | Where-Object { $_ })
+            $remarks = @($example.SelectNodes('dev:remarks/maml:para', $ns) | ForEach-Object { $_.InnerText.Trim() })
             $mark = $remarks | Where-Object { $_ -match '^Not run by the tests\b' } | Select-Object -First 1
             @{
-                Cmdlet   = $name
-                Number   = $number
-                Title    = ($example.SelectSingleNode('maml:title', $ns).InnerText -replace '^[-\s]+|[-\s]+$')
-                Code     = $example.SelectSingleNode('dev:code', $ns).InnerText
-                Remarks  = $remarks
-                Marked   = [bool]$mark
+                Cmdlet        = $name
+                Number        = $number
+                Code          = $example.SelectSingleNode('dev:code', $ns).InnerText
+                Marked        = [bool]$mark
                 NotRunBecause = if ($mark -match '^Not run by the tests\s*:\s*(?<reason>\S.*?)\.?$') { $Matches.reason } else { $null }
             }
         }
         @{ Name = $name; Examples = @($examples) }
     }
+    $runnable = @($cmdlets | ForEach-Object { $_.Examples } | Where-Object { -not $_.Marked } | ForEach-Object { "$($_.Cmdlet) $($_.Number)" })
 }
 
 BeforeAll {
@@ -69,7 +70,12 @@ BeforeAll {
 
     # What the reader is assumed to have before an example (see the top of this file).
     $script:ExampleSetup = @{
-        'Connect-RrService 1'     = @{ Output = 'Some' }
+        'Connect-RrService 1'     = @{
+            Check = { param($Result)
+                $Result.OutputText | Should -Match '\bCustom\b'
+                $Result.OutputText | Should -Not -Match 'emulator-token' -Because 'the token never appears'
+            }
+        }
         'Connect-RrService 3'     = @{ Setup = { Get-RrInventory -HandlingCode tbc -First 3 | Select-Object ReturnInventoryId | Export-Csv ./to-recall.csv } }
         'ConvertFrom-RrWebhook 1' = @{
             Setup = {
@@ -101,11 +107,15 @@ BeforeAll {
             Check = { param($Result) $Result.Output | Should -HaveCount 2 }
         }
         'Disconnect-RrService 1'  = @{ Output = 'None' }
+        'Get-RrHandlingType 2'    = @{ Check = { param($Result) @($Result.Output.HandlingCode) | Should -Be 'dis' } }
+        'Get-RrInventory 1'       = @{ Check = { param($Result) @($Result.Output.HandlingCode | Sort-Object -Unique) | Should -Be 'tbc' } }
         'Get-RrInventory 2'       = @{
             # Two IDs that exist and one that does not (999).
             Setup = { @(100001, 999, 100002) | ForEach-Object { [pscustomobject]@{ ReturnInventoryId = $_ } } | Export-Csv ./inventories.csv }
             Check = { param($Result) @($Result.Output.ReturnInventoryId) | Should -Be 100001, 100002 }
         }
+        'Get-RrInventory 3'       = @{ Check = { param($Result) @($Result.Output.Name) | Should -Contain 'tbc' } }
+        'Get-RrInventory 4'       = @{ Check = { param($Result) @($Result.Output.RecallInventoryList).Count | Should -Be 10 } }
         'Get-RrInventory 5'       = @{ Check = { param($Result) $Result.Output | ForEach-Object { $_.Sku | Should -BeLike 'SN-*' } } }
         'Get-RrRecall 1'          = @{
             Setup = {
@@ -128,7 +138,14 @@ BeforeAll {
             }
             Check = { param($Result) @($Result.Output | Where-Object { $_.PSObject.TypeNames -match 'Recall$' }).Count | Should -BeGreaterThan 0 }
         }
+        'Get-RrSession 1'         = @{
+            Check = { param($Result)
+                $names = $Result.Output[0].PSObject.Properties.Name
+                foreach ($name in 'Environment', 'BaseUri', 'PublicBaseUri', 'ConnectedAt') { $names | Should -Contain $name }
+            }
+        }
         'Get-RrSession 2'         = @{ Setup = { Disconnect-RrService } }
+        'Invoke-RrApi 1'          = @{ Check = { param($Result) $Result.Output[0].PSObject.Properties.Name | Should -Contain 'apiBalances' } }
         'New-RrRecall 1'          = @{
             Setup = { @(100001, 999, 100002) | ForEach-Object { [pscustomobject]@{ ReturnInventoryId = $_ } } | Export-Csv ./recall.csv }
             Check = { param($Result) $Result.OutputText | Should -Match 'Return inventory 999 was not found' }
@@ -396,6 +413,12 @@ $results | Export-Clixml -LiteralPath $ResultPath -Depth 3
 
 AfterAll {
     Stop-RrTestEmulator $emulator
+}
+
+Describe 'Help example setup' {
+    It 'is only for examples that run' -TestCases @(@{ Runnable = $runnable }) {
+        @($ExampleSetup.Keys | Where-Object { $_ -notin $Runnable }) | Should -BeNullOrEmpty -Because 'an entry for a renumbered, removed or marked example is dead'
+    }
 }
 
 Describe 'Help examples of <Name>' -ForEach $cmdlets {
