@@ -14,6 +14,7 @@
 # - Webhooks: RR_SIGNING_KEY holds the emulator's signing key. The reader's endpoint https://hooks.example.com/... and
 #   the listener port of Receive-RrWebhook (-Port, http://127.0.0.1:<port>/...) become a free local port that the
 #   emulator posts its signed events to.
+# - An example with -WhatIf must send no write (POST) to the emulator.
 # - $ErrorActionPreference = 'Stop' and Set-StrictMode -Version Latest (an undefined variable is a broken example).
 #   -NonInteractive: an example that prompts fails instead of waiting.
 #
@@ -232,7 +233,7 @@ $inRunspace = {
         $sender | Remove-Job
     }
 
-    $result = [ordered]@{ Stage = 'connect'; Error = $null; Output = @(); OutputText = '' }
+    $result = [ordered]@{ Stage = 'connect'; Error = $null; Output = @(); OutputText = ''; WritesSent = $null }
     try {
         Connect-RrService -BaseUri $BaseUri
         $ExampleReplace = @{}
@@ -241,12 +242,16 @@ $inRunspace = {
         $text = Get-Content -Raw ./example.ps1
         foreach ($literal in $ExampleReplace.Keys) { $text = $text.Replace($literal, $ExampleReplace[$literal]) }
         Set-Content -LiteralPath ./example.ps1 -Value $text -NoNewline
+        $null = Invoke-RestMethod -Method Delete -Uri "$Control/requests" -NoProxy
         $result.Stage = 'example'
         Set-StrictMode -Version Latest
         $output = @(. ./example.ps1)
         Set-StrictMode -Off
         $result.Output = $output
         $result.OutputText = $output | Out-String -Width 200
+        # The API writes (POST) the example itself sent: a -WhatIf example must send none.
+        $requests = Invoke-RestMethod -Uri "$Control/requests" -NoProxy
+        $result.WritesSent = @($requests | Where-Object method -EQ 'POST').Count
     }
     catch {
         Set-StrictMode -Off
@@ -443,6 +448,7 @@ Describe 'Help examples of <Name>' -ForEach $cmdlets {
         $expected = if ($result.Fixture.Output) { $result.Fixture.Output } else { Get-ExpectedOutput $Code }
         if ($expected -eq 'Some') { @($result.Output).Count | Should -BeGreaterThan 0 -Because "the example shows something$context" }
         if ($expected -eq 'None') { @($result.Output).Count | Should -Be 0 -Because "the example writes nothing$context" }
+        if ($Code -match '-WhatIf\b') { $result.WritesSent | Should -Be 0 -Because "-WhatIf changes nothing$context" }
         if ($result.Fixture.Check) { & $result.Fixture.Check $result }
     }
 }
