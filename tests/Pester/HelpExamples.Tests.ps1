@@ -26,7 +26,7 @@
 # write to the pipeline ('Some'/'None'); without it, an example whose last statement is an unassigned pipeline without
 # -WhatIf must write something unless that pipeline ends in a cmdlet that is quiet by design (no -PassThru). Check
 # runs in this process on the child's result (Output: deserialized objects, so enums are numbers; OutputText: the
-# output as formatted) for the promises of the remarks.
+# output as formatted; Folder: the example's working directory) for the promises of the remarks.
 #
 # Marking: an example that cannot run here (it prompts, it listens until stopped) says so in its help remarks, as a
 # paragraph "Not run by the tests: <reason>." The test is then skipped with that reason; at most one example per cmdlet
@@ -157,7 +157,10 @@ BeforeAll {
         'New-RrRecall 3'          = @{ Setup = { Get-RrInventory -HandlingCode tbc -First 3 | ForEach-Object ReturnInventoryId | Set-Content ./ids.txt } }
         'Receive-RrWebhook 1'     = @{
             Setup = { $null = Start-ExampleEventSender (@('inventories') * 10) }
-            Check = { param($Result) @($Result.Output.RecallInventoryList).Count | Should -Be 10 }
+            Check = { param($Result)
+                @($Result.Output.RecallInventoryList).Count | Should -Be 10
+                Get-Content -LiteralPath (Join-Path $Result.Folder 'events.jsonl') | Should -HaveCount 10 -Because 'every event is kept in events.jsonl'
+            }
         }
         'Receive-RrWebhook 2'     = @{
             Setup = { $null = Start-ExampleEventSender 'inventories', 'inventories', 'inventories' }
@@ -272,7 +275,10 @@ foreach ($example in Get-Content -Raw -LiteralPath $PlanPath | ConvertFrom-Json)
         $null = $ps.AddScript($inRunspace).AddParameters(@{
                 ModulePath = $ModulePath; BaseUri = $BaseUri; Control = $Control; Endpoint = $example.Endpoint; Port = $example.Port; Folder = $example.Folder
             })
-        $results[[string]$example.Number] = $ps.Invoke() | Select-Object -Last 1
+        # The result is the runspace's last output (a setup may write too).
+        $result = $ps.Invoke() | Select-Object -Last 1
+        if (-not $result) { throw "The runspace returned no result: $($ps.Streams.Error)" }
+        $results[[string]$example.Number] = $result
     }
     catch { $results[[string]$example.Number] = [pscustomobject]@{ Stage = 'runspace'; Error = "$_"; Output = @(); OutputText = '' } }
     finally { $ps.Dispose() }
@@ -292,17 +298,25 @@ $results | Export-Clixml -LiteralPath $ResultPath -Depth 3
         $Text
     }
 
-    # The edits that give a parameter of $Command a new argument (or add it when missing): -Name value, -Name:value.
-    function Get-ArgumentEdit($Command, [string[]] $Names, [string] $NewArgument, [switch] $AddWhenMissing) {
+    # The argument of a named parameter (-Name value or -Name:value), or $null.
+    function Get-ParameterArgument($Command, $Parameter) {
+        if ($Parameter.Argument) { return $Parameter.Argument }
         $elements = $Command.CommandElements
+        $index = $elements.IndexOf($Parameter)
+        if ($index + 1 -lt $elements.Count) { $elements[$index + 1] }
+    }
+
+    # The edits that make -<first of $Names> $NewArgument the only one of $Names that $Command has (adding it when
+    # missing, with -AddWhenMissing).
+    function Get-ArgumentEdit($Command, [string[]] $Names, [string] $NewArgument, [switch] $AddWhenMissing) {
         $found = $false
-        for ($i = 1; $i -lt $elements.Count; $i++) {
-            $element = $elements[$i]
-            if ($element -isnot [Management.Automation.Language.CommandParameterAst] -or $element.ParameterName -notin $Names) { continue }
+        foreach ($parameter in $Command.CommandElements | Where-Object { $_ -is [Management.Automation.Language.CommandParameterAst] -and $_.ParameterName -in $Names }) {
+            $end = (Get-ParameterArgument $Command $parameter).Extent.EndOffset
+            $text = if ($found) { '' } else { "-$($Names[0]) $NewArgument" }
+            [pscustomobject]@{ Offset = $parameter.Extent.StartOffset; Length = $end - $parameter.Extent.StartOffset; Text = $text }
             $found = $true
-            $end = if ($element.Argument) { $element.Argument.Extent.EndOffset } else { $elements[++$i].Extent.EndOffset }
-            [pscustomobject]@{ Offset = $element.Extent.StartOffset; Length = $end - $element.Extent.StartOffset; Text = "-$($Names[0]) $NewArgument" }
         }
+        $elements = $Command.CommandElements
         if (-not $found -and $AddWhenMissing) {
             [pscustomobject]@{ Offset = $elements[0].Extent.EndOffset; Length = 0; Text = " -$($Names[0]) $NewArgument" }
         }
@@ -322,10 +336,9 @@ $results | Export-Clixml -LiteralPath $ResultPath -Depth 3
         $adapted = $adapted -replace 'https://hooks\.example\.com', "http://127.0.0.1:$Port"
         # The listener's own URL (http://127.0.0.1:<example port>/...) follows the port.
         foreach ($command in $commands | Where-Object { $_.GetCommandName() -eq 'Receive-RrWebhook' }) {
-            $portArgument = $command.CommandElements | Where-Object { $_ -is [Management.Automation.Language.CommandParameterAst] -and $_.ParameterName -eq 'Port' }
-            if ($portArgument) {
-                $index = [array]::IndexOf($command.CommandElements, $portArgument)
-                $original = $command.CommandElements[$index + 1].Extent.Text
+            $portParameter = $command.CommandElements | Where-Object { $_ -is [Management.Automation.Language.CommandParameterAst] -and $_.ParameterName -eq 'Port' }
+            if ($portParameter) {
+                $original = (Get-ParameterArgument $command $portParameter).Extent.Text
                 $adapted = $adapted -replace "http://127\.0\.0\.1:$original/", "http://127.0.0.1:$Port/"
             }
         }
@@ -410,7 +423,7 @@ $results | Export-Clixml -LiteralPath $ResultPath -Depth 3
         finally { $process.Dispose() }
         $byNumber = @{}
         foreach ($entry in $plan) {
-            $byNumber[$entry.Number] = $results[[string]$entry.Number] | Add-Member -NotePropertyMembers @{ Code = $entry.Code; Fixture = $entry.Fixture } -PassThru
+            $byNumber[$entry.Number] = $results[[string]$entry.Number] | Add-Member -NotePropertyMembers @{ Code = $entry.Code; Fixture = $entry.Fixture; Folder = $entry.Folder } -PassThru
         }
         $byNumber
     }
