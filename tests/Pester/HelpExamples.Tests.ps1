@@ -148,8 +148,13 @@ BeforeAll {
         'Get-RrSession 2'         = @{ Setup = { Disconnect-RrService } }
         'Invoke-RrApi 1'          = @{ Check = { param($Result) $Result.Output[0].PSObject.Properties.Name | Should -Contain 'apiBalances' } }
         'New-RrRecall 1'          = @{
-            Setup = { @(100001, 999, 100002) | ForEach-Object { [pscustomobject]@{ ReturnInventoryId = $_ } } | Export-Csv ./recall.csv }
-            Check = { param($Result) $Result.OutputText | Should -Match 'Return inventory 999 was not found' }
+            Setup = { @(100001, 999, 100002) | ForEach-Object { [pscustomobject]@{ 'Return Inventory ID' = $_; Note = "row $_" } } | Export-Csv ./recall.csv }
+            Check = {
+                param($Result)
+                $Result.OutputText | Should -Match 'Return inventory 999 was not found'
+                $rejected = @(Import-Csv (Join-Path $Result.Folder 'rejected.csv'))
+                $rejected.Note | Should -Be 'row 999' -Because 'the rejected rows keep their own columns'
+            }
         }
         'New-RrRecall 5'          = @{
             Check = { param($Result) $Result.OutputText | Should -Match 'pending VAS' -Because 'the seed has inventories on hold with a pending VAS request' }
