@@ -117,6 +117,13 @@ BeforeAll {
         }
         'Get-RrInventory 3'       = @{ Check = { param($Result) @($Result.Output.Name) | Should -Contain 'tbc' } }
         'Get-RrInventory 4'       = @{ Check = { param($Result) @($Result.Output.RecallInventoryList).Count | Should -Be 10 } }
+        'Get-RrInventory 6'       = @{
+            Setup = { Get-RrInventory -HandlingCode tbc -First 3 | Select-Object Rma, @{ n = 'Customer'; e = { 'C' + $_.ReturnInventoryId } } | Export-Csv ./rmas.csv }
+            Check = { param($Result) @($Result.Output.ReturnInventoryId | Where-Object { $_ }) | Should -HaveCount 3 -Because 'every RMA of the file was found' }
+        }
+        'Get-RrInventory 7'       = @{
+            Check = { param($Result) $Result.Output | ForEach-Object { $_.Rma | Should -BeLike "USE-2-$((Get-Date).AddDays(-2).ToString('yyMMdd'))-*" } }
+        }
         'Get-RrInventory 5'       = @{ Check = { param($Result) $Result.Output | ForEach-Object { $_.Sku | Should -BeLike 'SN-*' } } }
         'Get-RrRecall 1'          = @{
             Setup = {

@@ -75,6 +75,8 @@ namespace ReturnsHelper.Commands
                 : $"The input has no {idNoun} column: the first input object has {Quote(found)}, and none is {Alternatives()} (case, spaces, underscores and hyphens are ignored).";
             if (found.Count == 1 && (found[0].IndexOf(';') >= 0 || found[0].IndexOf('\t') >= 0))
                 message += $" Its one column name contains '{(found[0].IndexOf(';') >= 0 ? ";" : "\\t")}': was the file written with that delimiter? Read it with Import-Csv -Delimiter '{(found[0].IndexOf(';') >= 0 ? ";" : "`t")}'.";
+            if (found.Any(n => Normalize(n) == "rma"))
+                message += " To find inventories by their RMA column, give the column to Get-RrInventory -Rma, e.g. Get-RrInventory -Rma (Import-Csv ./rmas.csv).Rma.";
             cmdlet.ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), "RrNoIdProperty", ErrorCategory.InvalidArgument, item));
         }
 
