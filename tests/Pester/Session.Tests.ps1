@@ -53,6 +53,53 @@ Describe 'Connect-RrService' {
         finally { Remove-Item Env:RR_API_KEY, Env:RR_API_TOKEN, Env:RR_BASE_URI -ErrorAction SilentlyContinue }
     }
 
+    It 'lets -Environment and -BaseUri win over RR_BASE_URI, with a warning naming both' {
+        $env:RR_BASE_URI = $emulator.UserApiBase
+        try {
+            $production = Connect-RrService -Environment Production -ApiKey 'k-12345678' -ApiToken $dummyToken -SkipCredentialCheck -PassThru -WarningVariable warned 3>$null
+            $production.Environment | Should -Be 'Production'
+            "$warned" | Should -Match 'RR_BASE_URI.*ignored.*-Environment Production'
+            $custom = Connect-RrService -BaseUri 'https://proxy.example/v1/user/api' -ApiKey 'k-12345678' -ApiToken $dummyToken -SkipCredentialCheck -PassThru -WarningVariable warned 3>$null
+            $custom.BaseUri.AbsoluteUri | Should -Be 'https://proxy.example/v1/user/api/'
+            "$warned" | Should -Match 'RR_BASE_URI.*ignored.*-BaseUri'
+            "$warned" | Should -Not -Match ([regex]::Escape($emulator.UserApiBase))
+        }
+        finally { Remove-Item Env:RR_BASE_URI -ErrorAction SilentlyContinue }
+    }
+
+    It 'lets -ApiKey/-ApiToken and -Credential win over RR_API_KEY and RR_API_TOKEN, with a warning naming both and no secret' {
+        $env:RR_API_KEY = 'variable-key-1234'; $env:RR_API_TOKEN = 'variable-token-secret'
+        try {
+            $session = Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey $emulator.ApiKey -ApiToken $emulator.ApiToken -PassThru -WarningVariable warned 3>$null
+            $session.MaskedApiKey | Should -Be '****-key'
+            "$warned" | Should -Match 'RR_API_KEY.*ignored.*-ApiKey and -ApiToken'
+            "$warned" | Should -Match 'RR_API_TOKEN.*ignored.*-ApiKey and -ApiToken'
+            Connect-RrService -BaseUri $emulator.UserApiBase -Credential $emulator.Credential -WarningVariable warned 3>$null
+            "$warned" | Should -Match 'RR_API_KEY.*ignored.*-Credential'
+            "$warned" | Should -Not -Match 'variable-token-secret|variable-key-1234'
+        }
+        finally { Remove-Item Env:RR_API_KEY, Env:RR_API_TOKEN -ErrorAction SilentlyContinue }
+    }
+
+    It 'lets -LedgerPath and -NoLedger win over RR_LEDGER_PATH, with a warning naming both' {
+        $folder = Join-Path $TestDrive 'ledger-parameter'
+        # (This test process sets RR_LEDGER_PATH: see TestHelpers.psm1.)
+        $session = Connect-RrService -BaseUri $emulator.UserApiBase -Credential $emulator.Credential -LedgerPath $folder -PassThru -WarningVariable warned 3>$null
+        Split-Path -Parent $session.LedgerPath | Should -Be ([IO.Path]::GetFullPath($folder))
+        "$warned" | Should -Match 'RR_LEDGER_PATH.*ignored.*-LedgerPath'
+        Connect-RrService -BaseUri $emulator.UserApiBase -Credential $emulator.Credential -NoLedger -WarningVariable warned 3>$null
+        "$warned" | Should -Match 'RR_LEDGER_PATH.*ignored.*-NoLedger'
+    }
+
+    It 'does not warn when only the variables say it' {
+        $env:RR_API_KEY = $emulator.ApiKey; $env:RR_API_TOKEN = 'emulator-token'; $env:RR_BASE_URI = $emulator.UserApiBase
+        try {
+            Connect-RrService -WarningVariable warned 3>$null
+            $warned | Should -BeNullOrEmpty
+        }
+        finally { Remove-Item Env:RR_API_KEY, Env:RR_API_TOKEN, Env:RR_BASE_URI -ErrorAction SilentlyContinue }
+    }
+
     It 'names all three ways when no credential is given' {
         Remove-Item Env:RR_API_KEY, Env:RR_API_TOKEN -ErrorAction SilentlyContinue
         $err = $null
