@@ -244,6 +244,16 @@ Describe 'Invoke-RrApi and the error contract' {
         Get-Requests | Should -HaveCount 0
     }
 
+    It 'refuses -Body on a GET and -Query on a POST with a terminating InvalidArgument error, sending nothing' {
+        { Invoke-RrApi -Path 'ApiBalance/GetApiBalance' -Body @{ pageSize = 1 } -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'RrBodyNeedsPost*'
+        { @{ pageSize = 1 } | Invoke-RrApi -Path 'ApiBalance/GetApiBalance' -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'RrBodyNeedsPost*'
+        $err = $null
+        try { Invoke-RrApi -Method POST -Path 'Recall/createRecallByReturnInventoryId' -Query @{ returnInventoryIdList = 1 } -ErrorAction SilentlyContinue } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'RrQueryNeedsGet*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Get-Requests | Should -HaveCount 0
+    }
+
     It 'sends nothing for a POST with -WhatIf' {
         Invoke-RrApi -Method POST -Path 'Recall/createRecallByReturnInventoryId' -Body @{ returnInventoryIdList = @(100001) } -WhatIf
         Get-Requests | Should -HaveCount 0
