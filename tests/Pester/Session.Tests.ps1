@@ -169,6 +169,32 @@ Describe 'Session scope and lifetime' {
         { Invoke-RrApi -Path 'ApiBalance/GetApiBalance' -Session $session } | Should -Throw -ErrorId 'RrSessionDisconnected*'
     }
 
+    It 'disposes a replaced default session that the user was never given' {
+        # Read the default without Get-RrSession, which would hand it to the user (and so keep it alive).
+        $store = (Get-Command Connect-RrService).ImplementingType.Assembly.GetType('ReturnsHelper.Commands.SessionStore')
+        Connect-Emulator
+        $first = $store.GetProperty('Current').GetValue($null)
+        $first | Should -Not -BeNullOrEmpty
+        Connect-Emulator
+        $first.IsDisposed | Should -BeTrue
+        (Get-RrSession).IsDisposed | Should -BeFalse
+        Disconnect-RrService
+    }
+
+    It 'keeps a replaced default session working when the user holds it (-PassThru or Get-RrSession)' {
+        $passedThrough = Connect-Emulator -PassThru
+        Connect-Emulator
+        $fromGet = Get-RrSession
+        Connect-Emulator
+        foreach ($held in $passedThrough, $fromGet) {
+            $held.IsDisposed | Should -BeFalse
+            Invoke-RrApi -Path 'ApiBalance/GetApiBalance' -Query @{ pageSize = 1; offset = 0 } -Session $held | Should -Not -BeNullOrEmpty
+        }
+        Disconnect-RrService
+        Disconnect-RrService -Session $passedThrough
+        Disconnect-RrService -Session $fromGet
+    }
+
     It 'keeps the default session per runspace: two runspaces on two servers do not see each other' {
         $second = Start-RrTestEmulator -ExtraArgs '--seed-inventory', '5'
         try {

@@ -89,7 +89,7 @@ namespace ReturnsHelper.Commands
             var session = new RrSession(endpoints, apiKey, apiToken, UserAgent.For(this), policy) { ThrottleLimit = ThrottleLimit };
             OpenLedger(session);
             if (!SkipCredentialCheck) Verify(session);
-            SessionStore.Current = session;
+            SessionStore.MakeDefault(session, givenToUser: PassThru);
             WriteVerbose($"Connected to {session.Environment} at {session.BaseUri} with key {session.MaskedApiKey}; this is now the default session of this runspace.");
             if (PassThru) WriteObject(session);
         }
