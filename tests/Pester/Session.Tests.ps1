@@ -53,6 +53,53 @@ Describe 'Connect-RrService' {
         finally { Remove-Item Env:RR_API_KEY, Env:RR_API_TOKEN, Env:RR_BASE_URI -ErrorAction SilentlyContinue }
     }
 
+    It 'lets -Environment and -BaseUri win over RR_BASE_URI, with a warning naming both' {
+        $env:RR_BASE_URI = $emulator.UserApiBase
+        try {
+            $production = Connect-RrService -Environment Production -ApiKey 'k-12345678' -ApiToken $dummyToken -SkipCredentialCheck -PassThru -WarningVariable warned 3>$null
+            $production.Environment | Should -Be 'Production'
+            "$warned" | Should -Match 'RR_BASE_URI.*ignored.*-Environment Production'
+            $custom = Connect-RrService -BaseUri 'https://proxy.example/v1/user/api' -ApiKey 'k-12345678' -ApiToken $dummyToken -SkipCredentialCheck -PassThru -WarningVariable warned 3>$null
+            $custom.BaseUri.AbsoluteUri | Should -Be 'https://proxy.example/v1/user/api/'
+            "$warned" | Should -Match 'RR_BASE_URI.*ignored.*-BaseUri'
+            "$warned" | Should -Not -Match ([regex]::Escape($emulator.UserApiBase))
+        }
+        finally { Remove-Item Env:RR_BASE_URI -ErrorAction SilentlyContinue }
+    }
+
+    It 'lets -ApiKey/-ApiToken and -Credential win over RR_API_KEY and RR_API_TOKEN, with a warning naming both and no secret' {
+        $env:RR_API_KEY = 'variable-key-1234'; $env:RR_API_TOKEN = 'variable-token-secret'
+        try {
+            $session = Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey $emulator.ApiKey -ApiToken $emulator.ApiToken -PassThru -WarningVariable warned 3>$null
+            $session.MaskedApiKey | Should -Be '****-key'
+            "$warned" | Should -Match 'RR_API_KEY.*ignored.*-ApiKey and -ApiToken'
+            "$warned" | Should -Match 'RR_API_TOKEN.*ignored.*-ApiKey and -ApiToken'
+            Connect-RrService -BaseUri $emulator.UserApiBase -Credential $emulator.Credential -WarningVariable warned 3>$null
+            "$warned" | Should -Match 'RR_API_KEY.*ignored.*-Credential'
+            "$warned" | Should -Not -Match 'variable-token-secret|variable-key-1234'
+        }
+        finally { Remove-Item Env:RR_API_KEY, Env:RR_API_TOKEN -ErrorAction SilentlyContinue }
+    }
+
+    It 'lets -LedgerPath and -NoLedger win over RR_LEDGER_PATH, with a warning naming both' {
+        $folder = Join-Path $TestDrive 'ledger-parameter'
+        # (This test process sets RR_LEDGER_PATH: see TestHelpers.psm1.)
+        $session = Connect-RrService -BaseUri $emulator.UserApiBase -Credential $emulator.Credential -LedgerPath $folder -PassThru -WarningVariable warned 3>$null
+        Split-Path -Parent $session.LedgerPath | Should -Be ([IO.Path]::GetFullPath($folder))
+        "$warned" | Should -Match 'RR_LEDGER_PATH.*ignored.*-LedgerPath'
+        Connect-RrService -BaseUri $emulator.UserApiBase -Credential $emulator.Credential -NoLedger -WarningVariable warned 3>$null
+        "$warned" | Should -Match 'RR_LEDGER_PATH.*ignored.*-NoLedger'
+    }
+
+    It 'does not warn when only the variables say it' {
+        $env:RR_API_KEY = $emulator.ApiKey; $env:RR_API_TOKEN = 'emulator-token'; $env:RR_BASE_URI = $emulator.UserApiBase
+        try {
+            Connect-RrService -WarningVariable warned 3>$null
+            $warned | Should -BeNullOrEmpty
+        }
+        finally { Remove-Item Env:RR_API_KEY, Env:RR_API_TOKEN, Env:RR_BASE_URI -ErrorAction SilentlyContinue }
+    }
+
     It 'names all three ways when no credential is given' {
         Remove-Item Env:RR_API_KEY, Env:RR_API_TOKEN -ErrorAction SilentlyContinue
         $err = $null
@@ -120,6 +167,32 @@ Describe 'Session scope and lifetime' {
         Get-RrSession | Should -BeNullOrEmpty
         $session.IsDisposed | Should -BeTrue
         { Invoke-RrApi -Path 'ApiBalance/GetApiBalance' -Session $session } | Should -Throw -ErrorId 'RrSessionDisconnected*'
+    }
+
+    It 'disposes a replaced default session that the user was never given' {
+        # Read the default without Get-RrSession, which would hand it to the user (and so keep it alive).
+        $store = (Get-Command Connect-RrService).ImplementingType.Assembly.GetType('ReturnsHelper.Commands.SessionStore')
+        Connect-Emulator
+        $first = $store.GetProperty('Current').GetValue($null)
+        $first | Should -Not -BeNullOrEmpty
+        Connect-Emulator
+        $first.IsDisposed | Should -BeTrue
+        (Get-RrSession).IsDisposed | Should -BeFalse
+        Disconnect-RrService
+    }
+
+    It 'keeps a replaced default session working when the user holds it (-PassThru or Get-RrSession)' {
+        $passedThrough = Connect-Emulator -PassThru
+        Connect-Emulator
+        $fromGet = Get-RrSession
+        Connect-Emulator
+        foreach ($held in $passedThrough, $fromGet) {
+            $held.IsDisposed | Should -BeFalse
+            Invoke-RrApi -Path 'ApiBalance/GetApiBalance' -Query @{ pageSize = 1; offset = 0 } -Session $held | Should -Not -BeNullOrEmpty
+        }
+        Disconnect-RrService
+        Disconnect-RrService -Session $passedThrough
+        Disconnect-RrService -Session $fromGet
     }
 
     It 'keeps the default session per runspace: two runspaces on two servers do not see each other' {
@@ -194,6 +267,16 @@ Describe 'Invoke-RrApi and the error contract' {
     It 'refuses a path that could leave the base URI' {
         { Invoke-RrApi -Path 'https://evil.example/steal' -ErrorAction Stop } | Should -Throw -ErrorId 'RrInvalidRequest*'
         { Invoke-RrApi -Path '../../other/api' -ErrorAction Stop } | Should -Throw -ErrorId 'RrInvalidRequest*'
+        Get-Requests | Should -HaveCount 0
+    }
+
+    It 'refuses -Body on a GET and -Query on a POST with a terminating InvalidArgument error, sending nothing' {
+        { Invoke-RrApi -Path 'ApiBalance/GetApiBalance' -Body @{ pageSize = 1 } -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'RrBodyNeedsPost*'
+        { @{ pageSize = 1 } | Invoke-RrApi -Path 'ApiBalance/GetApiBalance' -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'RrBodyNeedsPost*'
+        $err = $null
+        try { Invoke-RrApi -Method POST -Path 'Recall/createRecallByReturnInventoryId' -Query @{ returnInventoryIdList = 1 } -ErrorAction SilentlyContinue } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'RrQueryNeedsGet*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
         Get-Requests | Should -HaveCount 0
     }
 

@@ -33,8 +33,21 @@ namespace ReturnsHelper.Commands
         [ValidateSet("User", "Public")]
         public string Api { get; set; } = "User";
 
+        /// <summary>-Query on a POST is refused here, before any input; -Body on a GET in ProcessRecord (it may come from the pipeline).</summary>
+        protected override void BeginProcessing()
+        {
+            if (Query != null && Method == "POST")
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException("-Query is not sent with -Method POST: the API's POST endpoints read their parameters from the JSON body. Put them in -Body, or use -Method GET."),
+                    "RrQueryNeedsGet", ErrorCategory.InvalidArgument, Query));
+        }
+
         protected override void ProcessRecord()
         {
+            if (Body != null && Method == "GET")
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException("-Body is not sent with a GET: the API's GET endpoints read their parameters from the query string. Use -Method POST to send a body, or -Query for a GET."),
+                    "RrBodyNeedsPost", ErrorCategory.InvalidArgument, Body));
             var session = ActiveSession;
             RrRequest request;
             try

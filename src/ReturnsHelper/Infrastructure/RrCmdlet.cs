@@ -15,7 +15,7 @@ namespace ReturnsHelper.Commands
     public abstract class RrCmdlet : PSCmdlet
     {
         readonly CancellationTokenSource stopping = new CancellationTokenSource();
-        WorkUnit current;
+        volatile WorkUnit current;
         bool? verboseShown, debugShown;
 
         protected override void StopProcessing() => stopping.Cancel();
@@ -73,7 +73,13 @@ namespace ReturnsHelper.Commands
             {
                 Pump(queue, () =>
                 {
-                    current = queue.Start(async (unit, ct) => result = await work(log, ct).ConfigureAwait(false));
+                    // The unit is bound by the work itself, before anything of it runs: the thread pool may run the work
+                    // (and its first Post) before Start has even returned to this thread.
+                    queue.Start(async (unit, ct) =>
+                    {
+                        current = unit;
+                        result = await work(log, ct).ConfigureAwait(false);
+                    });
                     queue.RunAll();
                 }, finishInFlight: false);
                 return result;

@@ -89,7 +89,7 @@ namespace ReturnsHelper.Commands
             var session = new RrSession(endpoints, apiKey, apiToken, UserAgent.For(this), policy) { ThrottleLimit = ThrottleLimit };
             OpenLedger(session);
             if (!SkipCredentialCheck) Verify(session);
-            SessionStore.Current = session;
+            SessionStore.MakeDefault(session, givenToUser: PassThru);
             WriteVerbose($"Connected to {session.Environment} at {session.BaseUri} with key {session.MaskedApiKey}; this is now the default session of this runspace.");
             if (PassThru) WriteObject(session);
         }
@@ -117,11 +117,12 @@ namespace ReturnsHelper.Commands
             if (NoLedger)
             {
                 if (LedgerPath != null) ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give either -LedgerPath or -NoLedger, not both."), "RrLedgerConflict", ErrorCategory.InvalidArgument, LedgerPath));
+                FromVariable("RR_LEDGER_PATH", "-NoLedger");
                 return;
             }
-            var fromVariable = System.Environment.GetEnvironmentVariable("RR_LEDGER_PATH");
+            var fromVariable = FromVariable("RR_LEDGER_PATH", LedgerPath != null ? "-LedgerPath" : null);
             var folder = LedgerPath != null ? GetUnresolvedProviderPathFromPSPath(LedgerPath)
-                : !string.IsNullOrWhiteSpace(fromVariable) ? fromVariable.Trim()
+                : fromVariable != null ? fromVariable.Trim()
                 : ReturnsHelper.Ledger.RecallLedger.DefaultFolder();
             try
             {
@@ -141,15 +142,11 @@ namespace ReturnsHelper.Commands
         {
             try
             {
-                if (BaseUri != null)
-                {
-                    if (Environment != null) throw new ArgumentException("Give either -Environment or -BaseUri, not both.");
-                    return RrEndpoints.Custom(BaseUri, PublicBaseUri);
-                }
-                if (PublicBaseUri != null) throw new ArgumentException("-PublicBaseUri needs -BaseUri.");
-                var fromVariable = System.Environment.GetEnvironmentVariable("RR_BASE_URI");
-                if (Environment == null && !string.IsNullOrWhiteSpace(fromVariable))
-                    return RrEndpoints.Custom(new Uri(fromVariable.Trim(), UriKind.Absolute));
+                if (BaseUri != null && Environment != null) throw new ArgumentException("Give either -Environment or -BaseUri, not both.");
+                if (BaseUri == null && PublicBaseUri != null) throw new ArgumentException("-PublicBaseUri needs -BaseUri.");
+                var fromVariable = FromVariable("RR_BASE_URI", BaseUri != null ? "-BaseUri" : Environment != null ? "-Environment " + Environment : null);
+                if (BaseUri != null) return RrEndpoints.Custom(BaseUri, PublicBaseUri);
+                if (fromVariable != null) return RrEndpoints.Custom(new Uri(fromVariable.Trim(), UriKind.Absolute));
                 return RrEndpoints.For((RrEnvironment)Enum.Parse(typeof(RrEnvironment), Environment ?? "Sandbox", true));
             }
             catch (Exception e) when (e is ArgumentException || e is UriFormatException)
@@ -161,6 +158,9 @@ namespace ReturnsHelper.Commands
 
         void ResolveCredentials(out string apiKey, out SecureString apiToken)
         {
+            var credentialParameter = ParameterSetName == ApiKeySet ? "-ApiKey and -ApiToken" : ParameterSetName == CredentialSet ? "-Credential" : null;
+            var keyFromVariable = FromVariable("RR_API_KEY", credentialParameter);
+            var tokenFromVariable = FromVariable("RR_API_TOKEN", credentialParameter);
             switch (ParameterSetName)
             {
                 case ApiKeySet:
@@ -172,14 +172,29 @@ namespace ReturnsHelper.Commands
                     apiToken = Credential.Password.Copy();
                     return;
             }
-            apiKey = System.Environment.GetEnvironmentVariable("RR_API_KEY");
-            var token = System.Environment.GetEnvironmentVariable("RR_API_TOKEN");
-            if (string.IsNullOrWhiteSpace(apiKey) || string.IsNullOrEmpty(token))
+            apiKey = keyFromVariable;
+            var token = tokenFromVariable;
+            if (apiKey == null || token == null)
                 ThrowTerminatingError(new ErrorRecord(
                     new PSArgumentException("No Return Helper credentials were given. Use one of: -ApiKey <key> -ApiToken <SecureString>; -Credential <PSCredential> (user name = API key, password = API token); or the environment variables RR_API_KEY and RR_API_TOKEN (and optionally RR_BASE_URI) for scheduled scripts."),
                     "RrNoCredentials", ErrorCategory.AuthenticationError, null));
             apiKey = apiKey.Trim();
             apiToken = new NetworkCredential(string.Empty, token).SecurePassword;
+        }
+
+        /// <summary>
+        /// The value of an RR_* environment variable, or null when it is unset or blank. Parameters take precedence over
+        /// the variables; a variable that is set but overridden by <paramref name="overridingParameter"/> is ignored with a
+        /// warning, so a script that relies on it (say, RR_BASE_URI pointing at the emulator) learns that it did not apply.
+        /// The value is never shown: it may be a secret.
+        /// </summary>
+        string FromVariable(string name, string overridingParameter)
+        {
+            var value = System.Environment.GetEnvironmentVariable(name);
+            if (string.IsNullOrWhiteSpace(value)) return null;
+            if (overridingParameter == null) return value;
+            WriteWarning($"The environment variable {name} is set but ignored because {overridingParameter} was given: parameters take precedence over RR_* variables.");
+            return null;
         }
     }
 }

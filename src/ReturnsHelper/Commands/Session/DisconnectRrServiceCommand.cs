@@ -19,7 +19,7 @@ namespace ReturnsHelper.Commands
                 WriteVerbose("There is no Return Helper session to disconnect.");
                 return;
             }
-            if (ReferenceEquals(target, current)) SessionStore.Current = null;
+            if (ReferenceEquals(target, current)) SessionStore.Clear();
             target.Dispose();
             WriteVerbose($"Disconnected from {target.Environment} at {target.BaseUri}.");
         }

@@ -11,7 +11,11 @@ namespace ReturnsHelper.Commands
         {
             var session = SessionStore.Current;
             if (session == null) WriteVerbose("There is no default Return Helper session in this runspace. Run Connect-RrService.");
-            else WriteObject(session);
+            else
+            {
+                SessionStore.MarkGivenToUser(session); // the caller may keep it: a later Connect-RrService must not dispose it
+                WriteObject(session);
+            }
         }
     }
 }

@@ -20,8 +20,11 @@ namespace ReturnsHelper.Commands
         const string PathSet = "Path";
         const string LiteralPathSet = "LiteralPath";
 
-        /// <summary>A raw body exactly as received, or text holding records/bodies one per line.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = BodySet)]
+        /// <summary>
+        /// A raw body exactly as received, or text holding records/bodies one per line. Not positional: the one positional
+        /// parameter is -Path, so `ConvertFrom-RrWebhook ./events.jsonl` reads the file instead of parsing its name.
+        /// </summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = BodySet)]
         [Alias("RawBody")]
         [AllowEmptyString, AllowNull]
         public string[] Body { get; set; }
@@ -164,9 +167,12 @@ namespace ReturnsHelper.Commands
             foreach (var p in Path)
             {
                 try { paths.AddRange(GetResolvedProviderPathFromPSPath(p, out _)); }
-                catch (ItemNotFoundException e)
+                catch (SessionStateException e) when (e is ItemNotFoundException || e is System.Management.Automation.DriveNotFoundException || e is ProviderNotFoundException)
                 {
-                    WriteError(new ErrorRecord(e, "RrWebhook.FileNotFound", ErrorCategory.ObjectNotFound, p));
+                    var record = new ErrorRecord(e, "RrWebhook.FileNotFound", ErrorCategory.ObjectNotFound, p);
+                    if (p.TrimStart().StartsWith("{", StringComparison.Ordinal))
+                        record.ErrorDetails = new ErrorDetails("-Path got JSON text, not a file name. To convert a body, pipe it to ConvertFrom-RrWebhook or give it with -Body.");
+                    WriteError(record);
                 }
             }
             return paths;
