@@ -54,13 +54,14 @@ Describe 'The scheduled script example of New-RrRecall' {
 
     It 'recalls the good rows, writes the rejected ones to rejected.csv and exits with 2; a rerun sends nothing again' {
         $ids = New-RrTestInventory -Emulator $emulator -Count 3
-        @($ids | ForEach-Object { [pscustomobject]@{ ReturnInventoryId = $_ } }) + [pscustomobject]@{ ReturnInventoryId = 'not-an-id' } |
+        @($ids | ForEach-Object { [pscustomobject]@{ 'Return Inventory ID' = $_; Customer = "C$_" } }) + [pscustomobject]@{ 'Return Inventory ID' = 'not-an-id'; Customer = 'typo' } |
             Export-Csv -LiteralPath (Join-Path $folder 'to-recall.csv')
 
         Invoke-ScheduledScript | Should -Be 2 -Because ($childOutput -join "`n")
         $recalled = @(Import-Csv (Join-Path $folder 'recalled.csv'))
         $recalled | Should -Not -BeNullOrEmpty
-        Test-Path (Join-Path $folder 'rejected.csv') | Should -BeTrue
+        $rejected = @(Import-Csv (Join-Path $folder 'rejected.csv'))
+        $rejected.Customer | Should -Be 'typo' -Because 'the rejected rows keep the columns of to-recall.csv'
         @(Get-RrTestActiveRecalledId -Emulator $emulator | Sort-Object) | Should -Be @($ids | Sort-Object)
         $sent = @(Get-CreateCall).Count
 
