@@ -166,6 +166,10 @@ BeforeAll {
         'New-RrRecall 5'          = @{
             Check = { param($Result) $Result.OutputText | Should -Match 'pending VAS' -Because 'the seed has inventories on hold with a pending VAS request' }
         }
+        'New-RrRecall 6'          = @{
+            Setup = { Get-RrInventory -HandlingCode tbc -First 3 | Select-Object ReturnInventoryId | Export-Csv ./to-recall.csv }
+            Check = { param($Result) @(Import-Csv (Join-Path $Result.Folder 'recalled.csv')) | Should -Not -BeNullOrEmpty }
+        }
         'New-RrRecall 3'          = @{ Setup = { Get-RrInventory -HandlingCode tbc -First 3 | ForEach-Object ReturnInventoryId | Set-Content ./ids.txt } }
         'Receive-RrWebhook 1'     = @{
             Setup = { $null = Start-ExampleEventSender (@('inventories') * 10) }
@@ -416,6 +420,8 @@ $results | Export-Clixml -LiteralPath $ResultPath -Depth 3
         $start.Environment['RR_API_TOKEN'] = $ApiToken
         $start.Environment['RR_SIGNING_KEY'] = $SigningKeyText
         $null = $start.Environment.Remove('RR_BASE_URI')
+        # As installed (README, Installing): examples that say Import-Module ReturnsHelper find the built module.
+        $start.Environment['PSModulePath'] = (Split-Path (Split-Path (Get-RrModulePath))) + [IO.Path]::PathSeparator + $env:PSModulePath
         $start.UseShellExecute = $false
         $start.RedirectStandardInput = $true
         $start.RedirectStandardOutput = $true
