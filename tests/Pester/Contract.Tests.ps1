@@ -114,6 +114,24 @@ Describe 'One input contract' {
         @(Get-RrInventory -Rma $rma | New-RrRecall).RecallInventoryList.ReturnInventoryId | Should -Be $id
     }
 
+    It 'refuses IDs with control characters and reports a throwing property getter with its own message' {
+        $good = New-TestInventory
+        $nul = "$good`0"
+        $bell = "1$([char]7)2"
+        $throwing = [pscustomobject]@{}
+        $throwing | Add-Member -MemberType ScriptProperty -Name ReturnInventoryId -Value { throw 'the export tool crashed here' }
+        $recall = @($nul, $bell, $throwing, $good) | New-RrRecall -ErrorVariable failures -ErrorAction SilentlyContinue
+        @($recall.RecallInventoryList.ReturnInventoryId) | Should -Be @($good)
+        $failures | Should -HaveCount 3
+        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'RrInvalidInput,*' }
+        $failures[0].Exception.Message | Should -Match 'control character U\+0000'
+        $failures[0].Exception.Message | Should -Not -Match "`0"
+        $failures[1].Exception.Message | Should -Match 'U\+0007'
+        $failures[2].Exception.Message | Should -Match 'the export tool crashed here'
+        $failures[2].Exception.Message | Should -Not -Match 'null'
+        (Get-ApiCall 'Recall/createRecallByReturnInventoryId')[0].body | Should -Not -Match "$good\D*$good"
+    }
+
     It 'Stop-RrRecall takes bare recall IDs and numbers from the pipeline and has no positional parameter' {
         $recalls = foreach ($i in 1..3) { @(New-TestInventory) | New-RrRecall }
         @($recalls[0].RecallId | Stop-RrRecall).RecallStatusCode | Should -Be 'canceled'
@@ -182,5 +200,23 @@ Describe 'One error contract' {
         Disconnect-RrService -Session $session
         $thrown = { Get-RrInventory -ReturnInventoryId 1 -Session $session } | Should -Throw -ErrorId 'RrSessionDisconnected,*' -PassThru
         $thrown.Exception.Message | Should -Not -Match 'Object name'
+    }
+}
+
+Describe 'The default session of a -Parallel iteration' {
+    It 'is not the one an earlier iteration in the same (reused) runspace connected' {
+        $base, $key, $token = $emulator.UserApiBase, $emulator.ApiKey, $emulator.ApiToken
+        $module = Get-RrModulePath
+        $seen = 1..4 | ForEach-Object -ThrottleLimit 1 -Parallel {
+            Import-Module $using:module
+            $before = [bool](Get-RrSession)
+            # Odd iterations connect; even ones must not inherit that session.
+            if ($_ % 2) { Connect-RrService -BaseUri $using:base -ApiKey $using:key -ApiToken $using:token }
+            [pscustomobject]@{ Iteration = $_; HadSession = $before; Runspace = [runspace]::DefaultRunspace.Id
+                Failed = $(try { $null = Get-RrInventory -ReturnInventoryId 1 -ErrorAction Stop; $false } catch { $_.FullyQualifiedErrorId -like 'RrNoSession*' }) }
+        }
+        @($seen.Runspace | Select-Object -Unique) | Should -HaveCount 1 -Because 'the test needs the runspace to be reused'
+        @($seen.HadSession) | Should -Be $false, $false, $false, $false
+        @($seen | Where-Object { $_.Iteration % 2 -eq 0 }).Failed | Should -Be $true, $true -Because 'an iteration that did not connect has no session'
     }
 }

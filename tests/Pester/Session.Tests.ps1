@@ -173,7 +173,7 @@ Describe 'Session scope and lifetime' {
         # Read the default without Get-RrSession, which would hand it to the user (and so keep it alive).
         $store = (Get-Command Connect-RrService).ImplementingType.Assembly.GetType('ReturnsHelper.Commands.SessionStore')
         Connect-Emulator
-        $first = $store.GetProperty('Current').GetValue($null)
+        $first = $store.GetMethod('Current').Invoke($null, @($ExecutionContext.SessionState))
         $first | Should -Not -BeNullOrEmpty
         Connect-Emulator
         $first.IsDisposed | Should -BeTrue

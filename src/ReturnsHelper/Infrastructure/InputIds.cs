@@ -145,6 +145,14 @@ namespace ReturnsHelper.Commands
             id = 0;
             var trimmed = text.Trim();
             if (trimmed.Length == 0) { problem = "The value is empty."; return false; }
+            var control = -1;
+            for (var i = 0; i < trimmed.Length && control < 0; i++) if (char.IsControl(trimmed[i])) control = i;
+            if (control >= 0)
+            {
+                // .NET's number parsing ignores trailing NULs: "12\0" must not become 12.
+                problem = $"'{Printable(trimmed)}' holds the control character U+{(int)trimmed[control]:X4}, so it is not an id.";
+                return false;
+            }
             if (long.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out id))
                 return CheckPositive(id, text, out problem);
             if (trimmed.TrimStart('-', '+').All(c => c >= '0' && c <= '9'))
@@ -245,6 +253,10 @@ namespace ReturnsHelper.Commands
             public UnreadableProperty(Exception error) { Error = error; }
             public Exception Error { get; }
         }
+
+        /// <summary>The text with control characters shown as \uXXXX, shortened: safe to put in a message.</summary>
+        static string Printable(string s)
+            => Shorten(string.Concat(s.Select(c => char.IsControl(c) ? "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture) : c.ToString())));
 
         static string Shorten(string s) => s.Length <= 40 ? s : s.Substring(0, 40) + "...";
     }

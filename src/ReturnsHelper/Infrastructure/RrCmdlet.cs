@@ -150,7 +150,7 @@ namespace ReturnsHelper.Commands
             get
             {
                 if (resolved != null) return resolved;
-                var session = Session ?? SessionStore.Current;
+                var session = Session ?? SessionStore.Current(SessionState);
                 if (session == null)
                     ThrowTerminatingError(new ErrorRecord(
                         new InvalidOperationException("There is no Return Helper session. Run Connect-RrService first, or pass -Session."),

@@ -45,7 +45,7 @@ namespace ReturnsHelper.Commands
                         var value = entry.Value is PSObject ps ? ps.BaseObject : entry.Value;
                         if (value is RrSession given) return given.IsDisposed ? null : given;
                     }
-            var current = SessionStore.Current;
+            var current = SessionStore.Current(null);
             return current != null && !current.IsDisposed ? current : null;
         }
 

@@ -89,7 +89,7 @@ namespace ReturnsHelper.Commands
             var session = new RrSession(endpoints, apiKey, apiToken, UserAgent.For(this), policy) { ThrottleLimit = ThrottleLimit };
             OpenLedger(session);
             if (!SkipCredentialCheck) Verify(session);
-            SessionStore.MakeDefault(session, givenToUser: PassThru);
+            SessionStore.MakeDefault(session, givenToUser: PassThru, SessionState);
             WriteVerbose($"Connected to {session.Environment} at {session.BaseUri} with key {session.MaskedApiKey}; this is now the default session of this runspace.");
             if (PassThru) WriteObject(session);
         }

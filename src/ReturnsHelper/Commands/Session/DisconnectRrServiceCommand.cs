@@ -12,14 +12,14 @@ namespace ReturnsHelper.Commands
 
         protected override void ProcessRecord()
         {
-            var current = SessionStore.Current;
+            var current = SessionStore.Current(SessionState);
             var target = Session ?? current;
             if (target == null)
             {
                 WriteVerbose("There is no Return Helper session to disconnect.");
                 return;
             }
-            if (ReferenceEquals(target, current)) SessionStore.Clear();
+            if (ReferenceEquals(target, current)) SessionStore.Clear(SessionState);
             target.Dispose();
             WriteVerbose($"Disconnected from {target.Environment} at {target.BaseUri}.");
         }

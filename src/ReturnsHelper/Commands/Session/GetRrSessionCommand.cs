@@ -9,11 +9,11 @@ namespace ReturnsHelper.Commands
     {
         protected override void EndProcessing()
         {
-            var session = SessionStore.Current;
+            var session = SessionStore.Current(SessionState);
             if (session == null) WriteVerbose("There is no default Return Helper session in this runspace. Run Connect-RrService.");
             else
             {
-                SessionStore.MarkGivenToUser(session); // the caller may keep it: a later Connect-RrService must not dispose it
+                SessionStore.MarkGivenToUser(session, SessionState); // the caller may keep it: a later Connect-RrService must not dispose it
                 WriteObject(session);
             }
         }

@@ -122,7 +122,7 @@ namespace ReturnsHelper.Commands
                     var evt = WebhookParser.Parse(item.Body);
                     if (item.Record != null && item.Record.ReceivedAt != DateTimeOffset.MinValue) evt.ReceivedAt = item.Record.ReceivedAt.UtcDateTime;
                     // Only authentic events reach the ledger: verified here, or recorded by Receive-RrWebhook after it verified them.
-                    if (verifier != null || item.Record != null) WebhookCmdletSupport.RecordInLedger(evt, Session, WriteWarning);
+                    if (verifier != null || item.Record != null) WebhookCmdletSupport.RecordInLedger(evt, Session ?? SessionStore.Current(SessionState), WriteWarning);
                     WriteObject(WebhookCmdletSupport.ToOutput(evt));
                 }
                 catch (WebhookFormatException e)

@@ -75,7 +75,7 @@ namespace ReturnsHelper.Commands
                 Path = Path == null ? null : GetUnresolvedProviderPathFromPSPath(Path),
             };
             var receiver = new WebhookReceiver(verifier, options);
-            var ledgerSession = Session ?? SessionStore.Current;
+            var ledgerSession = Session ?? SessionStore.Current(SessionState);
             WebhookReceiveSummary summary = null;
             try
             {

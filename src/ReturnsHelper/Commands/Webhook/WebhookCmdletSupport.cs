@@ -39,14 +39,14 @@ namespace ReturnsHelper.Commands
 
         /// <summary>
         /// Keeps the recall ledger current: a recallUpdateStatus event (authentic: verified, or from a receiver's
-        /// journal) is recorded in the ledger of <paramref name="session"/> (else the runspace's default session),
+        /// journal) is recorded in the ledger of <paramref name="session"/> (the caller passes the runspace's default when none was given),
         /// before the event is written. Replaying an event changes nothing: the ledger applies a recall's events in
         /// event-time order and ignores one that is not newer. No session or no ledger: nothing to keep.
         /// </summary>
         public static void RecordInLedger(WebhookEvent e, RrSession session, Action<string> warn)
         {
             if (!(e is RecallUpdateEvent update) || update.Recall == null || update.RecallId <= 0) return;
-            var ledger = (session ?? SessionStore.Current)?.Ledger;
+            var ledger = session?.Ledger;
             if (ledger == null) return;
             try
             {
