@@ -209,6 +209,30 @@ Describe 'ConvertFrom-RrWebhook' {
         $failures[1].Exception.Message | Should -Match "no 'category'"
     }
 
+    It 'reads every record of a journal, reporting an unreadable one with its line number and going on' {
+        function Record([string] $BodyField) { '{"rrWebhookRecord":1,"receivedAt":"2024-07-20T01:00:00.0000000Z","endpointUri":"u","timestamp":"t","signature":"s",' + $BodyField + '}' }
+        $utf8 = [Text.UTF8Encoding]::new($false)
+        $invalidBody = $utf8.GetBytes('{"category":"rinv","action":"completeInventoryHandling","returnInventory":{"returnInventoryId":7,"description":"caf') + [byte[]] 0xC3 + $utf8.GetBytes('"}}')
+        $lines = @(
+            $utf8.GetBytes((Record ('"body":' + (ConvertTo-Json $Samples.Label -Compress))) + "`n")
+            $utf8.GetBytes((Record ('"bodyBase64":"' + [Convert]::ToBase64String($invalidBody) + '"')) + "`n")   # a delivery that was not UTF-8
+            $damagedHead = Record '"body":"{\"category\":\"caf'
+            $utf8.GetBytes($damagedHead.Substring(0, $damagedHead.Length - 1)) + [byte[]] 0xC3 + $utf8.GetBytes('\"}"}' + "`n")    # a damaged line
+            $utf8.GetBytes((Record ('"body":' + (ConvertTo-Json $Samples.Arrived -Compress))) + "`n")
+        )
+        $file = Join-Path $TestDrive 'journal.jsonl'
+        [IO.File]::WriteAllBytes($file, [byte[]] ($lines | ForEach-Object { $_ }))
+
+        $events = ConvertFrom-RrWebhook -Path $file -ErrorVariable failures -ErrorAction SilentlyContinue
+        $events | Should -HaveCount 2
+        $events[1].Category | Should -Be 'rsl'
+        $failures | Should -HaveCount 2
+        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'RrWebhook.InvalidBody,*' }
+        $failures[0].ErrorDetails.Message | Should -BeLike "$($file):2: *not valid UTF-8*"
+        $failures[1].ErrorDetails.Message | Should -BeLike "$($file):3: *"
+        $failures.TargetObject | Should -Be @("$($file):2", "$($file):3")
+    }
+
     It 'reads a raw body from a file unchanged (-Path and Get-Content -Raw)' {
         $file = Join-Path $TestDrive 'event.json'
         [IO.File]::WriteAllText($file, ($Samples.Handling -replace ',', ",`r`n  "))
