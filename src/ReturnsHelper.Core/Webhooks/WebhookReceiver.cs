@@ -85,8 +85,8 @@ namespace ReturnsHelper.Webhooks
             using (run.File = options.Path == null ? null : WebhookRecordFile.Open(options.Path, run.Seen, options.MaxJournalBytes, options.KeepJournalFiles, maxLineBytes))
             {
                 if (run.File != null)
-                    log.Verbose($"Appending to {options.Path} ({run.File.RememberedRecords} recent events remembered for deduplication"
-                        + (run.File.UnreadableLines > 0 ? $", {run.File.UnreadableLines} unreadable lines ignored)." : ")."));
+                    log.Verbose($"Appending to {options.Path}: {run.File.RecordsRead} earlier events read, the last {run.Seen.Count} remembered for deduplication"
+                        + (run.File.UnreadableLines > 0 ? $", {run.File.UnreadableLines} unreadable lines ignored." : "."));
                 var listener = new HttpListener();
                 listener.Prefixes.Add(options.Prefix);
                 try { listener.Start(); }

@@ -120,8 +120,8 @@ namespace ReturnsHelper.Webhooks
         FileStream stream;
 
         public string Path { get; }
-        /// <summary>How many earlier records of the tail window were remembered for deduplication.</summary>
-        public int RememberedRecords { get; private set; }
+        /// <summary>How many earlier records were read from the tail window (the dedupe set keeps the newest of them).</summary>
+        public int RecordsRead { get; private set; }
         /// <summary>Lines of the tail window that are not records (reported, never fatal).</summary>
         public int UnreadableLines { get; private set; }
 
@@ -173,7 +173,7 @@ namespace ReturnsHelper.Webhooks
                 if (TryKeyOf(line, out var key))
                 {
                     seen?.Add(key);
-                    RememberedRecords++;
+                    RecordsRead++;
                 }
                 else UnreadableLines++;
             });

@@ -142,7 +142,7 @@ public class WebhookRecordFileTests : IDisposable
         var path = Path.Combine(folder, "events.jsonl");
         using (var file = WebhookRecordFile.Open(path))
         {
-            Assert.Equal(0, file.RememberedRecords);
+            Assert.Equal(0, file.RecordsRead);
             file.Append(Record(WebhookSamples.NewInventoryCreated));
             file.Append(Record(WebhookSamples.CompleteInventoryHandling));
         }
@@ -150,7 +150,7 @@ public class WebhookRecordFileTests : IDisposable
         var seen = new DedupeSet(10);
         using (var reopened = WebhookRecordFile.Open(path, seen))
         {
-            Assert.Equal(2, reopened.RememberedRecords);
+            Assert.Equal(2, reopened.RecordsRead);
             Assert.Equal(0, reopened.UnreadableLines);
         }
         Assert.Equal(2, seen.Count);
@@ -165,7 +165,7 @@ public class WebhookRecordFileTests : IDisposable
         File.WriteAllText(path, Record(WebhookSamples.VasUpdated).ToJsonLine() + "\n{\"rrWebhookRecord\":1,\"rece");
         using (var file = WebhookRecordFile.Open(path))
         {
-            Assert.Equal(1, file.RememberedRecords);
+            Assert.Equal(1, file.RecordsRead);
             Assert.Equal(1, file.UnreadableLines);
             file.Append(Record(WebhookSamples.RmaSwapped));
         }
@@ -182,7 +182,7 @@ public class WebhookRecordFileTests : IDisposable
         var path = Path.Combine(folder, "empty.jsonl");
         File.WriteAllText(path, "");
         using var file = WebhookRecordFile.Open(path);
-        Assert.Equal(0, file.RememberedRecords);
+        Assert.Equal(0, file.RecordsRead);
         Assert.Equal(0, file.UnreadableLines);
     }
 
@@ -223,7 +223,7 @@ public class WebhookRecordFileTests : IDisposable
         using (var reopened = WebhookRecordFile.Open(path, seen, maxBytes: window))
         {
             // The window reaches one whole record (N12) into the rotated file; the cut one before it is not counted.
-            Assert.Equal(3, reopened.RememberedRecords);
+            Assert.Equal(3, reopened.RecordsRead);
             Assert.Equal(0, reopened.UnreadableLines);
         }
         Assert.Equal(new[] { false, false, true, true, true }, Enumerable.Range(10, 5).Select(n => seen.Contains("N" + n)));
@@ -237,7 +237,7 @@ public class WebhookRecordFileTests : IDisposable
         var seen = new DedupeSet(10);
         using (var file = WebhookRecordFile.Open(path, seen, maxLineBytes: 10_000))
         {
-            Assert.Equal(1, file.RememberedRecords);
+            Assert.Equal(1, file.RecordsRead);
             Assert.Equal(1, file.UnreadableLines);
         }
         Assert.True(seen.Contains("N1"));
@@ -253,7 +253,7 @@ public class WebhookRecordFileTests : IDisposable
         var seen = new DedupeSet(10);
         using (var file = WebhookRecordFile.Open(path, seen))
         {
-            Assert.Equal(1, file.RememberedRecords);
+            Assert.Equal(1, file.RecordsRead);
             Assert.Equal(1, file.UnreadableLines);
         }
         Assert.True(seen.Contains("N2"));
