@@ -280,6 +280,41 @@ Describe 'Receive-RrWebhook' {
         $warnings[0] | Should -Match 'timed out after .* with 0 of 2 events'
     }
 
+    It 'rotates its -Path file at -MaxJournalMB, reads the rotated files back, and still drops a redelivery after a restart' {
+        $port = Get-FreePort
+        $endpoint = "http://127.0.0.1:$port/hooks/rh"
+        $file = Join-Path $TestDrive 'rotating.jsonl'
+        $job = Start-SenderJob $endpoint {
+            # Three deliveries of about 400 KB: the third does not fit in a 1 MB file.
+            foreach ($n in 1..3) {
+                $body = '{"category":"rsl","action":"markShipmentArrive","version":"202407","notificationId":"ROT-' + $n + '","shipment":{"shipmentId":' + $n + ',"trackingNumber":"' + ('x' * 400KB) + '"}}'
+                Send-TestWebhook -Uri $Endpoint -Body $body -KeyBase64 $KeyText
+            }
+        }
+        $received = Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -Path $file -MaxJournalMB 1 -KeepJournalFiles 1 -Count 3 -Timeout '00:01:00'
+        Receive-SenderJob $job | Should -Be @(200, 200, 200)
+        $received.NotificationId | Should -Be @('ROT-1', 'ROT-2', 'ROT-3')
+
+        $rotated = Join-Path $TestDrive 'rotating.1.jsonl'
+        @(Get-Content -LiteralPath $rotated) | Should -HaveCount 2
+        @(Get-Content -LiteralPath $file) | Should -HaveCount 1
+        (ConvertFrom-RrWebhook -Path (Join-Path $TestDrive 'rotating*.jsonl') -SigningKey $Key -EndpointUri $endpoint).NotificationId | Sort-Object |
+            Should -Be @('ROT-1', 'ROT-2', 'ROT-3')
+
+        # A restarted receiver remembers the last -MaxJournalMB of deliveries, into the rotated file: ROT-2 again is a duplicate.
+        $port = Get-FreePort
+        $endpoint2 = "http://127.0.0.1:$port/hooks/rh"
+        $job = Start-SenderJob $endpoint2 {
+            $redelivery = '{"category":"rsl","action":"markShipmentArrive","version":"202407","notificationId":"ROT-2","shipment":{"shipmentId":2}}'
+            $new = '{"category":"rsl","action":"markShipmentArrive","version":"202407","notificationId":"ROT-4","shipment":{"shipmentId":4}}'
+            Send-TestWebhook -Uri $Endpoint -Body $redelivery -KeyBase64 $KeyText
+            Send-TestWebhook -Uri $Endpoint -Body $new -KeyBase64 $KeyText
+        }
+        $again = Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint2 -Path $file -MaxJournalMB 1 -KeepJournalFiles 1 -Count 1 -Timeout '00:01:00'
+        Receive-SenderJob $job | Should -Be @(200, 200)
+        $again.NotificationId | Should -Be 'ROT-4'
+    }
+
     It 'stops cleanly when the pipeline is stopped (Ctrl+C) and frees the port' {
         $port = Get-FreePort
         $ps = [powershell]::Create()
