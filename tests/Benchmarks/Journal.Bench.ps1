@@ -11,7 +11,8 @@ Receive-RrWebhook -Path <journal> -Timeout <1 s> starts, remembers the journal's
 listens for a second and stops; no delivery arrives, so nothing is appended and the journal is not rotated. It runs
 twice: with the default -MaxJournalMB 100 (the last 100 MB are read) and with -MaxJournalMB 1024 (the whole file is
 read): memory is bounded by the dedupe set (100,000 keys), not by what is read. Start-up is the run's time minus the
-timeout. Goal: under 150 MB above idle. Reports only: exit code 0 whatever the numbers.
+timeout. Then ConvertFrom-RrWebhook -Path reads the whole journal back (Measure-Object), in another measured child.
+Goal: under 150 MB above idle. Reports only: exit code 0 whatever the numbers.
 #>
 [CmdletBinding()]
 param(
@@ -91,6 +92,29 @@ $watch.Stop()
         }
     }
     $rows | Format-List | Out-String | Write-Host
+
+    # Reading the same journal back: ConvertFrom-RrWebhook -Path reads a file this large line by line.
+    $reader = Join-Path $work 'convert-child.ps1'
+    Set-Content -LiteralPath $reader -Value @'
+param([string] $ModulePath, [string] $Journal)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Import-Module $ModulePath
+'{"category":"rsl"}' | ConvertFrom-RrWebhook | Out-Null
+[GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+Start-Sleep -Milliseconds 200
+[Console]::Out.WriteLine("IDLE $([Diagnostics.Process]::GetCurrentProcess().WorkingSet64)")
+[Console]::Out.Flush()
+Start-Sleep -Milliseconds 200
+$watch = [Diagnostics.Stopwatch]::StartNew()
+$events = (ConvertFrom-RrWebhook -Path $Journal | Measure-Object).Count
+$watch.Stop()
+[Console]::Out.WriteLine('RESULT ' + (@{ seconds = $watch.Elapsed.TotalSeconds; events = $events } | ConvertTo-Json -Compress))
+'@
+    $measured = Invoke-MeasuredChild -ScriptPath $reader -ArgumentList (Get-RrModulePath), $journal
+    $overMb = ($measured.PeakBytes - $measured.IdleBytes) / 1MB
+    Write-Host ("ConvertFrom-RrWebhook -Path <journal> | Measure-Object: {0:N0} events in {1:N1} s, {2:N1} MB above idle (goal < {3} MB: {4})." -f
+        $measured.Results[0].events, $measured.Results[0].seconds, $overMb, $GoalMegabytes, $(if ($overMb -lt $GoalMegabytes) { 'met' } else { 'NOT met' }))
 }
 finally {
     Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue

@@ -151,7 +151,8 @@ namespace ReturnsHelper.Webhooks
             // Oldest first, so the dedupe set (which forgets its oldest keys) keeps the newest.
             if (currentLength < maxBytes && File.Exists(previous))
                 file.Remember(previous, maxBytes - currentLength, maxLineBytes, seen);
-            var needsNewline = currentLength > 0 && file.Remember(path, maxBytes, maxLineBytes, seen);
+            if (currentLength > 0) file.Remember(path, maxBytes, maxLineBytes, seen);
+            var needsNewline = currentLength > 0 && WebhookJournalReader.EndsInsideALine(path);
             file.stream = OpenForAppend(path);
             // A line cut short by a crash must not swallow the next record.
             if (needsNewline) file.Write(new[] { (byte)'\n' });
@@ -165,18 +166,18 @@ namespace ReturnsHelper.Webhooks
             return path.Substring(0, path.Length - extension.Length) + "." + n.ToString(CultureInfo.InvariantCulture) + extension;
         }
 
-        /// <summary>Reads the last <paramref name="window"/> bytes of a journal; true when it does not end with a newline.</summary>
-        bool Remember(string path, long window, int maxLineBytes, DedupeSet seen)
+        /// <summary>Remembers the dedupe keys of the records in the last <paramref name="window"/> bytes of a journal.</summary>
+        void Remember(string path, long window, int maxLineBytes, DedupeSet seen)
         {
-            return WebhookJournalReader.ReadTail(path, window, maxLineBytes, line =>
+            foreach (var line in WebhookJournalReader.Lines(path, window, maxLineBytes))
             {
-                if (TryKeyOf(line, out var key))
+                if (!line.TooLong && TryKeyOf(line.Bytes, out var key))
                 {
                     seen?.Add(key);
                     RecordsRead++;
                 }
                 else UnreadableLines++;
-            });
+            }
         }
 
         static bool TryKeyOf(ArraySegment<byte> line, out string key)
@@ -231,70 +232,90 @@ namespace ReturnsHelper.Webhooks
         public void Dispose() => stream?.Dispose();
     }
 
+    /// <summary>One line of a journal file: its bytes (valid until the next line is read) or, when it is too long, none.</summary>
+    internal struct JournalLine
+    {
+        /// <summary>1-based, counted from the start of the file (from the start of the window for a tail).</summary>
+        public int Number;
+        public ArraySegment<byte> Bytes;
+        public bool TooLong;
+    }
+
     /// <summary>Reads the lines of a journal file in bounded memory, without keeping the file from its writer.</summary>
     internal static class WebhookJournalReader
     {
         /// <summary>
-        /// Calls <paramref name="onLine"/> for every non-blank line (without its line end) in the last
-        /// <paramref name="window"/> bytes of the file; the partial line at the start of the window is skipped, and
-        /// a line longer than <paramref name="maxLineBytes"/> is passed on as an empty line (unreadable). True when
-        /// the file does not end with a newline. The segment is only valid during the call.
+        /// The non-blank lines (without their line ends) in the last <paramref name="window"/> bytes of the file;
+        /// the partial line at the start of the window is skipped, and a line longer than
+        /// <paramref name="maxLineBytes"/> comes as TooLong without its bytes, so memory stays bounded whatever the file holds.
         /// </summary>
-        public static bool ReadTail(string path, long window, int maxLineBytes, Action<ArraySegment<byte>> onLine)
+        public static IEnumerable<JournalLine> Lines(string path, long window, int maxLineBytes)
         {
             using (var read = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024))
             {
-                var length = read.Length;
-                if (length == 0) return false;
-                var start = Math.Max(0, length - window);
+                var start = Math.Max(0, read.Length - window);
                 // Starting just before the window tells whether the window begins with a whole line.
                 var skipping = start > 0;
                 read.Seek(skipping ? start - 1 : 0, SeekOrigin.Begin);
                 var chunk = new byte[64 * 1024];
                 var line = new MemoryStream();
-                var overlong = false;
-                byte last = 0;
+                var tooLong = false;
+                var number = 0;
                 int count;
                 while ((count = read.Read(chunk, 0, chunk.Length)) > 0)
                 {
                     var from = 0;
-                    for (var i = 0; i < count; i++)
+                    for (var i = 0; i <= count; i++)
                     {
-                        if (chunk[i] != (byte)'\n') continue;
-                        if (!skipping) Add(line, chunk, from, i - from, maxLineBytes, ref overlong);
-                        if (!skipping) Emit(line, overlong, onLine);
+                        var end = i == count;
+                        if (!end && chunk[i] != (byte)'\n') continue;
+                        if (!skipping) Add(line, chunk, from, i - from, maxLineBytes, ref tooLong);
+                        if (end) break;
+                        if (!skipping)
+                        {
+                            number++;
+                            if (Complete(line, tooLong, number, out var complete)) yield return complete;
+                        }
                         skipping = false;
-                        overlong = false;
+                        tooLong = false;
                         line.SetLength(0);
                         from = i + 1;
                     }
-                    if (!skipping) Add(line, chunk, from, count - from, maxLineBytes, ref overlong);
-                    last = chunk[count - 1];
                 }
-                if (!skipping && (line.Length > 0 || overlong)) Emit(line, overlong, onLine);
-                return last != (byte)'\n';
+                if (!skipping && (line.Length > 0 || tooLong) && Complete(line, tooLong, number + 1, out var last)) yield return last;
             }
         }
 
-        static void Add(MemoryStream line, byte[] chunk, int offset, int count, int maxLineBytes, ref bool overlong)
+        /// <summary>True when the file does not end with a newline (a line cut short by a crash).</summary>
+        public static bool EndsInsideALine(string path)
         {
-            if (overlong || count == 0) return;
+            using (var read = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            {
+                if (read.Length == 0) return false;
+                read.Seek(-1, SeekOrigin.End);
+                return read.ReadByte() != '\n';
+            }
+        }
+
+        static void Add(MemoryStream line, byte[] chunk, int offset, int count, int maxLineBytes, ref bool tooLong)
+        {
+            if (tooLong || count == 0) return;
             if (line.Length + count > maxLineBytes)
             {
-                overlong = true;
+                tooLong = true;
                 line.SetLength(0);
                 return;
             }
             line.Write(chunk, offset, count);
         }
 
-        static void Emit(MemoryStream line, bool overlong, Action<ArraySegment<byte>> onLine)
+        static bool Complete(MemoryStream line, bool tooLong, int number, out JournalLine complete)
         {
             var bytes = line.GetBuffer();
             var length = (int)line.Length;
             if (length > 0 && bytes[length - 1] == (byte)'\r') length--;
-            if (!overlong && WebhookInput.IsBlank(bytes, 0, length)) return;
-            onLine(overlong ? new ArraySegment<byte>(new byte[0]) : new ArraySegment<byte>(bytes, 0, length));
+            complete = new JournalLine { Number = number, TooLong = tooLong, Bytes = tooLong ? default : new ArraySegment<byte>(bytes, 0, length) };
+            return tooLong || !WebhookInput.IsBlank(bytes, 0, length);
         }
     }
 }

@@ -260,6 +260,38 @@ public class WebhookRecordFileTests : IDisposable
     }
 
     [Fact]
+    public void Journal_lines_keep_their_numbers_and_a_too_long_line_comes_without_its_bytes()
+    {
+        var path = Path.Combine(folder, "lines.jsonl");
+        File.WriteAllText(path, "one\r\n\n" + new string('x', 200) + "\n  \nfour");
+        var lines = WebhookJournalReader.Lines(path, long.MaxValue, maxLineBytes: 100)
+            .Select(l => (l.Number, l.TooLong, Text: l.TooLong ? null : Encoding.UTF8.GetString(l.Bytes.Array!, l.Bytes.Offset, l.Bytes.Count))).ToList();
+        Assert.Equal(new[] { (1, false, "one"), (3, true, (string)null), (5, false, "four") }, lines);
+    }
+
+    [Fact]
+    public void A_file_larger_than_the_whole_file_limit_is_read_line_by_line_with_per_line_errors()
+    {
+        var path = Path.Combine(folder, "big.jsonl");
+        var good = Record(WebhookSamples.VasUpdated).ToJsonLine() + "\n";
+        var count = (int)(WebhookInput.WholeFileLimit / Encoding.UTF8.GetByteCount(good)) + 1;
+        using (var writer = new StreamWriter(path, false, new UTF8Encoding(false)))
+        {
+            for (var i = 0; i < count; i++) writer.Write(good);
+            writer.Write("{\"rrWebhookRecord\":1,\"body\":\"cut short\n");
+            writer.Write(good);
+        }
+        var items = WebhookInput.ReadFile(path).ToList();
+        Assert.Equal(count + 2, items.Count);
+        // The cut line is not a record; converting it is the per-line error (as for a file read whole).
+        var bad = Assert.Single(items, i => i.Record == null);
+        Assert.Equal(count + 1, bad.Line);
+        Assert.Throws<WebhookFormatException>(() => WebhookParser.Parse(bad.Body));
+        Assert.Equal(count + 2, items[^1].Line);
+        Assert.Equal(WebhookSamples.VasUpdated, Encoding.UTF8.GetString(items[^1].Record.Body));
+    }
+
+    [Fact]
     public void A_missing_folder_is_a_clear_error()
     {
         var e = Assert.Throws<DirectoryNotFoundException>(() => WebhookRecordFile.Open(Path.Combine(folder, "nope", "events.jsonl")));
