@@ -186,9 +186,11 @@ namespace ReturnsHelper.Webhooks
             try
             {
                 using (var document = JsonDocument.Parse(new ReadOnlyMemory<byte>(line.Array, line.Offset, line.Count), new JsonDocumentOptions { MaxDepth = 64 }))
+                {
                     if (!WebhookRecord.TryRead(document.RootElement, out var record)) return false;
-                    else key = WebhookParser.DedupeKeyOf(record.Body);
-                return true;
+                    key = WebhookParser.DedupeKeyOf(record.Body);
+                    return true;
+                }
             }
             catch (Exception e) when (e is JsonException || e is WebhookFormatException)
             {
@@ -201,6 +203,8 @@ namespace ReturnsHelper.Webhooks
         public void Append(WebhookRecord record)
         {
             var bytes = Encoding.UTF8.GetBytes(record.ToJsonLine() + "\n");
+            // After a failed rotation there is no stream: reopen, so this delivery is recorded (or refused) again.
+            if (stream == null) stream = OpenForAppend(Path);
             if (stream.Length > 0 && stream.Length + bytes.Length > maxBytes) Rotate();
             Write(bytes);
         }
@@ -223,8 +227,6 @@ namespace ReturnsHelper.Webhooks
 
         void Write(byte[] bytes)
         {
-            // After a failed rotation there is no stream: reopen, so the next delivery is recorded or refused again.
-            if (stream == null) stream = OpenForAppend(Path);
             stream.Write(bytes, 0, bytes.Length);
             stream.Flush(true);
         }

@@ -211,6 +211,23 @@ public class WebhookRecordFileTests : IDisposable
     }
 
     [Fact]
+    public void A_rotation_that_fails_is_an_IOException_and_the_next_append_tries_again()
+    {
+        var path = Path.Combine(folder, "events.jsonl");
+        var lineBytes = Encoding.UTF8.GetByteCount(Record(Event(10)).ToJsonLine() + "\n");
+        var obstacle = Directory.CreateDirectory(Path.Combine(folder, "events.1.jsonl"));   // the rotated name is taken
+        using (var file = WebhookRecordFile.Open(path, maxBytes: lineBytes + 10, keepFiles: 1))
+        {
+            file.Append(Record(Event(10)));
+            Assert.ThrowsAny<IOException>(() => file.Append(Record(Event(11))));
+            obstacle.Delete();
+            file.Append(Record(Event(12)));
+        }
+        Assert.Single(File.ReadAllLines(Path.Combine(folder, "events.1.jsonl")));
+        Assert.Contains("N12", File.ReadAllText(path));
+    }
+
+    [Fact]
     public void At_start_only_the_tail_window_is_read_continuing_into_the_newest_rotated_file()
     {
         var path = Path.Combine(folder, "events.jsonl");
