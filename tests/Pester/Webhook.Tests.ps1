@@ -209,6 +209,30 @@ Describe 'ConvertFrom-RrWebhook' {
         $failures[1].Exception.Message | Should -Match "no 'category'"
     }
 
+    It 'reads every record of a journal, reporting an unreadable one with its line number and going on' {
+        function Record([string] $BodyField) { '{"rrWebhookRecord":1,"receivedAt":"2024-07-20T01:00:00.0000000Z","endpointUri":"u","timestamp":"t","signature":"s",' + $BodyField + '}' }
+        $utf8 = [Text.UTF8Encoding]::new($false)
+        $invalidBody = $utf8.GetBytes('{"category":"rinv","action":"completeInventoryHandling","returnInventory":{"returnInventoryId":7,"description":"caf') + [byte[]] 0xC3 + $utf8.GetBytes('"}}')
+        $lines = @(
+            $utf8.GetBytes((Record ('"body":' + (ConvertTo-Json $Samples.Label -Compress))) + "`n")
+            $utf8.GetBytes((Record ('"bodyBase64":"' + [Convert]::ToBase64String($invalidBody) + '"')) + "`n")   # a delivery that was not UTF-8
+            $damagedHead = Record '"body":"{\"category\":\"caf'
+            $utf8.GetBytes($damagedHead.Substring(0, $damagedHead.Length - 1)) + [byte[]] 0xC3 + $utf8.GetBytes('\"}"}' + "`n")    # a damaged line
+            $utf8.GetBytes((Record ('"body":' + (ConvertTo-Json $Samples.Arrived -Compress))) + "`n")
+        )
+        $file = Join-Path $TestDrive 'journal.jsonl'
+        [IO.File]::WriteAllBytes($file, [byte[]] ($lines | ForEach-Object { $_ }))
+
+        $events = ConvertFrom-RrWebhook -Path $file -ErrorVariable failures -ErrorAction SilentlyContinue
+        $events | Should -HaveCount 2
+        $events[1].Category | Should -Be 'rsl'
+        $failures | Should -HaveCount 2
+        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'RrWebhook.InvalidBody,*' }
+        $failures[0].ErrorDetails.Message | Should -BeLike "$($file):2: *not valid UTF-8*"
+        $failures[1].ErrorDetails.Message | Should -BeLike "$($file):3: *"
+        $failures.TargetObject | Should -Be @("$($file):2", "$($file):3")
+    }
+
     It 'reads a raw body from a file unchanged (-Path and Get-Content -Raw)' {
         $file = Join-Path $TestDrive 'event.json'
         [IO.File]::WriteAllText($file, ($Samples.Handling -replace ',', ",`r`n  "))
@@ -254,6 +278,41 @@ Describe 'Receive-RrWebhook' {
             -WarningVariable warnings -WarningAction SilentlyContinue
         $events | Should -BeNullOrEmpty
         $warnings[0] | Should -Match 'timed out after .* with 0 of 2 events'
+    }
+
+    It 'rotates its -Path file at -MaxJournalMB, reads the rotated files back, and still drops a redelivery after a restart' {
+        $port = Get-FreePort
+        $endpoint = "http://127.0.0.1:$port/hooks/rh"
+        $file = Join-Path $TestDrive 'rotating.jsonl'
+        $job = Start-SenderJob $endpoint {
+            # Three deliveries of about 400 KB: the third does not fit in a 1 MB file.
+            foreach ($n in 1..3) {
+                $body = '{"category":"rsl","action":"markShipmentArrive","version":"202407","notificationId":"ROT-' + $n + '","shipment":{"shipmentId":' + $n + ',"trackingNumber":"' + ('x' * 400KB) + '"}}'
+                Send-TestWebhook -Uri $Endpoint -Body $body -KeyBase64 $KeyText
+            }
+        }
+        $received = Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -Path $file -MaxJournalMB 1 -KeepJournalFiles 1 -Count 3 -Timeout '00:01:00'
+        Receive-SenderJob $job | Should -Be @(200, 200, 200)
+        $received.NotificationId | Should -Be @('ROT-1', 'ROT-2', 'ROT-3')
+
+        $rotated = Join-Path $TestDrive 'rotating.1.jsonl'
+        @(Get-Content -LiteralPath $rotated) | Should -HaveCount 2
+        @(Get-Content -LiteralPath $file) | Should -HaveCount 1
+        (ConvertFrom-RrWebhook -Path (Join-Path $TestDrive 'rotating*.jsonl') -SigningKey $Key -EndpointUri $endpoint).NotificationId | Sort-Object |
+            Should -Be @('ROT-1', 'ROT-2', 'ROT-3')
+
+        # A restarted receiver remembers the last -MaxJournalMB of deliveries, into the rotated file: ROT-2 again is a duplicate.
+        $port = Get-FreePort
+        $endpoint2 = "http://127.0.0.1:$port/hooks/rh"
+        $job = Start-SenderJob $endpoint2 {
+            $redelivery = '{"category":"rsl","action":"markShipmentArrive","version":"202407","notificationId":"ROT-2","shipment":{"shipmentId":2}}'
+            $new = '{"category":"rsl","action":"markShipmentArrive","version":"202407","notificationId":"ROT-4","shipment":{"shipmentId":4}}'
+            Send-TestWebhook -Uri $Endpoint -Body $redelivery -KeyBase64 $KeyText
+            Send-TestWebhook -Uri $Endpoint -Body $new -KeyBase64 $KeyText
+        }
+        $again = Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint2 -Path $file -MaxJournalMB 1 -KeepJournalFiles 1 -Count 1 -Timeout '00:01:00'
+        Receive-SenderJob $job | Should -Be @(200, 200)
+        $again.NotificationId | Should -Be 'ROT-4'
     }
 
     It 'stops cleanly when the pipeline is stopped (Ctrl+C) and frees the port' {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Text.Json;
 
 namespace ReturnsHelper.Webhooks
@@ -24,6 +25,36 @@ namespace ReturnsHelper.Webhooks
     internal static class WebhookInput
     {
         static readonly JsonDocumentOptions Options = new JsonDocumentOptions { MaxDepth = 64 };
+
+        /// <summary>Files up to this size are read whole, as one body or as JSON lines; a larger file can only be JSON lines.</summary>
+        public const long WholeFileLimit = 16 * 1024 * 1024;
+        /// <summary>Longer lines of a large file are reported, not held: a record of the largest accepted body is far shorter.</summary>
+        public const int MaxLineBytes = 16 * 1024 * 1024;
+
+        /// <summary>
+        /// The items of a file. One that is larger than <see cref="WholeFileLimit"/> (a journal: Return Helper bodies
+        /// are a few KB and Receive-RrWebhook refuses any over 1 MB) is read line by line, in bounded memory.
+        /// </summary>
+        public static IEnumerable<WebhookInputItem> ReadFile(string path)
+        {
+            if (new FileInfo(path).Length <= WholeFileLimit) return Read(File.ReadAllBytes(path));
+            return ReadLines(path);
+        }
+
+        static IEnumerable<WebhookInputItem> ReadLines(string path)
+        {
+            foreach (var line in WebhookJournalReader.Lines(path, long.MaxValue, MaxLineBytes))
+            {
+                if (line.TooLong)
+                    yield return new WebhookInputItem
+                    {
+                        Line = line.Number,
+                        Body = new byte[0],
+                        Error = new WebhookFormatException(WebhookField.Body, $"The line is longer than {MaxLineBytes} bytes: it is not a webhook record."),
+                    };
+                else yield return Item(line.Bytes.Array, line.Bytes.Offset, line.Bytes.Count, line.Number, out _);
+            }
+        }
 
         public static IEnumerable<WebhookInputItem> Read(byte[] input)
         {

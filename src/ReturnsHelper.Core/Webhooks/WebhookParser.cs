@@ -3,6 +3,7 @@ using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ReturnsHelper.Http;
 using ReturnsHelper.Json;
 
 namespace ReturnsHelper.Webhooks
@@ -10,6 +11,8 @@ namespace ReturnsHelper.Webhooks
     /// <summary>
     /// Raw webhook bodies to typed events (API notes 8.5, 8.6). Tolerant like every other reader here (ids as
     /// strings, codes as integers), but a body that is not a JSON object with a category is a clear error.
+    /// Bytes from the network are data: whatever they hold, the only exception that leaves here is
+    /// <see cref="WebhookFormatException"/>.
     /// </summary>
     internal static class WebhookParser
     {
@@ -20,7 +23,28 @@ namespace ReturnsHelper.Webhooks
         /// <summary>Webhook records carry no environment; relative image keys (rare: events send full URLs) resolve against the sandbox host.</summary>
         static readonly Uri PhotoBase = RrEndpoints.For(RrEnvironment.Sandbox).PhotoBase;
 
+        static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
+
         public static WebhookEvent Parse(byte[] rawBody)
+        {
+            try { return ParseEvent(rawBody); }
+            catch (Exception e) when (IsUnreadableData(e))
+            {
+                throw new WebhookFormatException(WebhookField.Body, Sentence.Join("The webhook body cannot be read:", Sentence.Of(e)), e);
+            }
+        }
+
+        /// <summary>
+        /// What System.Text.Json and the model readers throw on content they cannot represent (a string that is not
+        /// valid UTF-8, a number out of range, a value of the wrong type): unreadable data, not a bug to surface.
+        /// </summary>
+        internal static bool IsUnreadableData(Exception e)
+            => !(e is WebhookFormatException)
+               && (e is InvalidOperationException || e is FormatException || e is ArgumentException || e is OverflowException
+                   || e is System.Collections.Generic.KeyNotFoundException || e is InvalidCastException || e is JsonException
+                   || e is RrApiException);
+
+        static WebhookEvent ParseEvent(byte[] rawBody)
         {
             using (var document = ParseJson(rawBody))
             {
@@ -62,9 +86,9 @@ namespace ReturnsHelper.Webhooks
                 using (var document = JsonDocument.Parse(WithoutBom(rawBody), Options))
                     notificationId = JsonRead.String(document.RootElement, "notificationId");
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException || IsUnreadableData(e))
             {
-                // Not JSON: the hash of the body is the key.
+                // Not JSON, or a notificationId that cannot be read: the hash of the body is the key.
             }
             return DedupeKey(notificationId, rawBody);
         }
@@ -81,6 +105,11 @@ namespace ReturnsHelper.Webhooks
             var json = WithoutBom(rawBody);
             if (WebhookInput.IsBlank(rawBody ?? new byte[0], rawBody == null ? 0 : rawBody.Length - json.Length, json.Length))
                 throw new WebhookFormatException(WebhookField.Body, "The webhook body is empty.");
+            // JSON is UTF-8 (RFC 8259); System.Text.Json only finds out when a string is read, which may be never
+            // (an unread field) or too late (in the middle of building the event), so the whole body is checked first.
+            var invalidAt = InvalidUtf8Offset(json);
+            if (invalidAt >= 0)
+                throw new WebhookFormatException(WebhookField.Body, $"The webhook body is not valid UTF-8 (byte {invalidAt}).");
             try { return JsonDocument.Parse(json, Options); }
             catch (JsonException e)
             {
@@ -93,6 +122,21 @@ namespace ReturnsHelper.Webhooks
         {
             var b = bytes ?? new byte[0];
             return b.Length >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? new ReadOnlyMemory<byte>(b, 3, b.Length - 3) : new ReadOnlyMemory<byte>(b);
+        }
+
+        /// <summary>The offset of the first byte that is not valid UTF-8, or -1.</summary>
+        static int InvalidUtf8Offset(ReadOnlyMemory<byte> bytes)
+        {
+            var segment = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var s) ? s : new ArraySegment<byte>(bytes.ToArray());
+            try
+            {
+                StrictUtf8.GetCharCount(segment.Array, segment.Offset, segment.Count);
+                return -1;
+            }
+            catch (DecoderFallbackException e)
+            {
+                return Math.Max(0, e.Index);
+            }
         }
 
         internal static string Text(byte[] rawBody) => Encoding.UTF8.GetString(rawBody ?? new byte[0]);

@@ -20,6 +20,10 @@ namespace ReturnsHelper.Webhooks
         public TimeSpan? Timeout { get; set; }
         /// <summary>Append every verified delivery to this JSON-lines file; null = none.</summary>
         public string Path { get; set; }
+        /// <summary>The journal rotates when it would grow beyond this; the same amount of its tail is read at start for deduplication.</summary>
+        public long MaxJournalBytes { get; set; } = WebhookRecordFile.DefaultMaxBytes;
+        /// <summary>Rotated journal files kept (events.1.jsonl ... events.N.jsonl); older ones are deleted.</summary>
+        public int KeepJournalFiles { get; set; } = WebhookRecordFile.DefaultKeepFiles;
         /// <summary>Larger bodies are refused with 413 (Return Helper events are a few KB).</summary>
         public long MaxBodyBytes { get; set; } = 1024 * 1024;
         /// <summary>How many dedupe keys are remembered (oldest forgotten first), so memory stays bounded.</summary>
@@ -44,9 +48,12 @@ namespace ReturnsHelper.Webhooks
 
     /// <summary>
     /// A local webhook endpoint on HttpListener. Every correctly signed POST is answered 200 as soon as it is
-    /// recorded (after the event is handed on, never after it is processed); everything else gets 401, an
-    /// oversized body 413. Duplicates (same DedupeKey) are answered 200 and dropped. Events are handed to the
-    /// callback one at a time, in the order they were accepted.
+    /// recorded (journaled when there is a journal, then handed on; never after it is processed); everything else
+    /// gets 401, an oversized body 413. A signed body that is not a readable event is recorded and handed on as
+    /// unreadable, then acknowledged (a retry would be just as unreadable). Anything that goes wrong before the
+    /// delivery is recorded is answered 500, so the sender retries: nothing is acknowledged that was not recorded.
+    /// Duplicates (same DedupeKey) are answered 200 and dropped. Events are handed to the callback one at a time,
+    /// in the order they were accepted.
     /// </summary>
     public sealed class WebhookReceiver
     {
@@ -73,14 +80,13 @@ namespace ReturnsHelper.Webhooks
         {
             log = log ?? NullLog.Instance;
             var run = new Run(this, onEvent, onUnreadable, log);
-            using (run.File = options.Path == null ? null : WebhookRecordFile.Open(options.Path))
+            // A record holds its body escaped (up to 6 bytes per byte) or in Base64: a longer line is not one this receiver wrote.
+            var maxLineBytes = (int)Math.Min(int.MaxValue, options.MaxBodyBytes * 6 + 64 * 1024);
+            using (run.File = options.Path == null ? null : WebhookRecordFile.Open(options.Path, run.Seen, options.MaxJournalBytes, options.KeepJournalFiles, maxLineBytes))
             {
                 if (run.File != null)
-                {
-                    foreach (var key in run.File.ExistingKeys) run.Seen.Add(key);
-                    log.Verbose($"Appending to {options.Path} ({run.File.ExistingKeys.Count} earlier events remembered for deduplication"
-                        + (run.File.UnreadableLines > 0 ? $", {run.File.UnreadableLines} unreadable lines ignored)." : ")."));
-                }
+                    log.Verbose($"Appending to {options.Path}: {run.File.RecordsRead} earlier events read, the last {run.Seen.Count} remembered for deduplication"
+                        + (run.File.UnreadableLines > 0 ? $", {run.File.UnreadableLines} unreadable lines ignored." : "."));
                 var listener = new HttpListener();
                 listener.Prefixes.Add(options.Prefix);
                 try { listener.Start(); }
@@ -168,10 +174,10 @@ namespace ReturnsHelper.Webhooks
                 }
                 catch (Exception e)
                 {
-                    // A client that went away, or the listener closing under us: nothing to answer.
-                    log.Verbose($"{what}: not answered ({e.GetType().Name}: {e.Message})");
-                    try { context.Response.Abort(); }
-                    catch (Exception) { /* already gone */ }
+                    // Whatever went wrong, the delivery was not acknowledged: the sender must get a 5xx and retry. The
+                    // status is set explicitly because HttpListener answers 200 to a response it is told to abort.
+                    log.Verbose($"{what}: answered 500 ({e.GetType().Name}: {e.Message})");
+                    Fail(context.Response);
                 }
                 finally
                 {
@@ -233,14 +239,25 @@ namespace ReturnsHelper.Webhooks
                         Stop();
                         return (500, "The event could not be recorded.");
                     }
-                    Seen.Add(key);
-                    if (evt == null)
+                    try
                     {
-                        onUnreadable(WebhookParser.Text(body), unreadable);
-                        return (200, $"Signed but not an event: {unreadable.Message}");
+                        if (evt == null) onUnreadable(WebhookParser.Text(body), unreadable);
+                        else
+                        {
+                            evt.ReceivedAt = receivedAt.UtcDateTime;
+                            onEvent(evt);
+                        }
                     }
-                    evt.ReceivedAt = receivedAt.UtcDateTime;
-                    onEvent(evt);
+                    catch (Exception e)
+                    {
+                        // Not handed on: refused so Return Helper retries (the journal, if any, has it), and the run
+                        // stops, since a consumer that fails once would lose the next events too.
+                        Fatal = new InvalidOperationException(Sentence.Join("A received event could not be handed on:", Sentence.Of(e)), e);
+                        Stop();
+                        return (500, "The event could not be handed on.");
+                    }
+                    Seen.Add(key);
+                    if (evt == null) return (200, $"Signed but not an event: {unreadable.Message}");
                     Summary.Events++;
                     if (owner.options.Count.HasValue && Summary.Events >= owner.options.Count.Value)
                     {
@@ -274,6 +291,23 @@ namespace ReturnsHelper.Webhooks
                 }
             }
 
+            /// <summary>A bare 500 (no details: the sender only needs to retry), or a reset connection if even that cannot be sent.</summary>
+            static void Fail(HttpListenerResponse response)
+            {
+                try
+                {
+                    response.StatusCode = 500;
+                    response.ContentLength64 = 0;
+                    response.Close();
+                }
+                catch (Exception)
+                {
+                    // Headers already sent or the client gone: resetting is all that is left.
+                    try { response.Abort(); }
+                    catch (Exception) { /* already gone */ }
+                }
+            }
+
             static async Task RespondAsync(HttpListenerResponse response, int status, string message)
             {
                 // The reason goes back to the sender (it is never secret: the key is not in any message).
@@ -290,6 +324,8 @@ namespace ReturnsHelper.Webhooks
     /// <summary>A set of recent keys with a fixed capacity: the oldest key is forgotten first.</summary>
     internal sealed class DedupeSet
     {
+        public int Count => keys.Count;
+
         readonly HashSet<string> keys = new HashSet<string>(StringComparer.Ordinal);
         readonly Queue<string> order = new Queue<string>();
         readonly int capacity;

@@ -211,6 +211,104 @@ public class WebhookReceiverTests : IDisposable
         Assert.DoesNotContain(log.Lines, l => l.Contains(Key) || l.Contains("test-signing-key"));
     }
 
+    async Task<HttpStatusCode> PostBytes(string url, byte[] body)
+    {
+        var timestamp = Now();
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Headers.TryAddWithoutValidation("timestamp", timestamp);
+        request.Headers.TryAddWithoutValidation("returnhelper-signature", verifier.Sign(timestamp, body));
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    /// <summary>
+    /// A signed POST over a bare socket, returning the status line as sent: HttpListener writes a default 200 for a
+    /// response that is aborted, so only the bytes on the wire tell what the sender saw.
+    /// </summary>
+    async Task<string> RawPost(string url, byte[] body)
+    {
+        var uri = new Uri(url);
+        var timestamp = Now();
+        using var client = new TcpClient();
+        await client.ConnectAsync(uri.Host, uri.Port);
+        using var stream = client.GetStream();
+        var head = $"POST {uri.AbsolutePath} HTTP/1.1\r\nHost: {uri.Authority}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n"
+            + $"timestamp: {timestamp}\r\nreturnhelper-signature: {verifier.Sign(timestamp, body)}\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        await stream.WriteAsync(body);
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        return await reader.ReadLineAsync() ?? "(connection closed without an answer)";
+    }
+
+    List<WebhookRecord> Journal(string path)
+        => WebhookInput.Read(File.ReadAllBytes(path)).Select(i => i.Record ?? throw new InvalidOperationException("not a record")).ToList();
+
+    [Fact]
+    public async Task A_signed_body_that_is_not_valid_utf8_is_journaled_and_reported_before_it_is_acknowledged()
+    {
+        var path = Path.Combine(folder, "events.jsonl");
+        var (receiver, url) = NewReceiver(count: 1, path: path);
+        var run = Start(receiver);
+        await WaitListening(url);
+        var bad = Encoding.UTF8.GetBytes("{\"category\":\"rinv\",\"action\":\"completeInventoryHandling\",\"returnInventory\":{\"returnInventoryId\":7,\"description\":\"caf")
+            .Concat(new byte[] { 0xC3 }).Concat(Encoding.UTF8.GetBytes("\"}}")).ToArray();
+
+        Assert.StartsWith("HTTP/1.1 200", await RawPost(url, bad));
+        Assert.Equal(bad, Assert.Single(Journal(path)).Body);                  // kept byte for byte (as bodyBase64)
+        Assert.Single(unreadable);                                               // and handed on as an unreadable delivery
+        Assert.StartsWith("HTTP/1.1 200", await RawPost(url, bad));            // a redelivery is a duplicate
+        Assert.Single(Journal(path));
+        Assert.Equal(HttpStatusCode.OK, await Post(url, Event("AFTER")));      // and the receiver goes on
+        var summary = await run.WaitAsync(TestTimeout);
+        Assert.Equal(1, summary.Duplicates);
+        Assert.Equal("AFTER", Assert.Single(events).NotificationId);
+    }
+
+    [Fact]
+    public async Task An_event_that_cannot_be_handed_on_is_answered_500_and_the_run_stops_with_the_reason()
+    {
+        var path = Path.Combine(folder, "events.jsonl");
+        var (receiver, url) = NewReceiver(path: path);
+        var run = Task.Run(() => receiver.RunAsync(_ => throw new NotSupportedException("consumer broke"), null, NullLog.Instance, CancellationToken.None));
+        await WaitListening(url);
+
+        Assert.StartsWith("HTTP/1.1 500", await RawPost(url, Encoding.UTF8.GetBytes(Event("LOST"))));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => run.WaitAsync(TestTimeout));
+        Assert.Contains("consumer broke", e.Message);
+        Assert.IsType<NotSupportedException>(e.InnerException);
+        // Refused, so Return Helper retries; and the journal has it for whoever reads it.
+        Assert.Single(Journal(path));
+    }
+
+    [Fact]
+    public async Task Never_answers_2xx_to_a_mutated_delivery_it_did_not_journal_and_hand_on()
+    {
+        var path = Path.Combine(folder, "events.jsonl");
+        var (receiver, url) = NewReceiver(path: path);
+        using var cts = new CancellationTokenSource();
+        var run = Start(receiver, cts.Token);
+        await WaitListening(url);
+
+        var acknowledged = new List<string>();
+        var answers = new Dictionary<HttpStatusCode, int>();
+        foreach (var (_, body) in WebhookMutations.All(perSample: 25))
+        {
+            var status = await PostBytes(url, body);
+            answers[status] = answers.GetValueOrDefault(status) + 1;
+            Assert.True((int)status == 200 || (int)status >= 500, $"answered {(int)status}");
+            if ((int)status == 200) acknowledged.Add(WebhookParser.DedupeKeyOf(body));
+        }
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TestTimeout));
+
+        var journal = Journal(path);
+        var journaled = journal.Select(r => WebhookParser.DedupeKeyOf(r.Body)).ToHashSet();
+        Assert.All(acknowledged, key => Assert.Contains(key, journaled));
+        // Everything journaled was handed on, once: as an event or as an unreadable delivery.
+        Assert.Equal(journal.Count, events.Count + unreadable.Count);
+        Assert.True(events.Count > 20 && unreadable.Count > 20, $"{events.Count} events, {unreadable.Count} unreadable");
+    }
+
     sealed class ListLog : IRrLog
     {
         public ConcurrentQueue<string> Lines { get; } = new();

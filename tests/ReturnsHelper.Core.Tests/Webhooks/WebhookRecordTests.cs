@@ -142,16 +142,20 @@ public class WebhookRecordFileTests : IDisposable
         var path = Path.Combine(folder, "events.jsonl");
         using (var file = WebhookRecordFile.Open(path))
         {
-            Assert.Empty(file.ExistingKeys);
+            Assert.Equal(0, file.RecordsRead);
             file.Append(Record(WebhookSamples.NewInventoryCreated));
             file.Append(Record(WebhookSamples.CompleteInventoryHandling));
         }
         Assert.Equal(2, File.ReadAllLines(path).Length);
-        using (var reopened = WebhookRecordFile.Open(path))
+        var seen = new DedupeSet(10);
+        using (var reopened = WebhookRecordFile.Open(path, seen))
         {
-            Assert.Equal(new[] { "01J9B2C2B8HNR1DRGA74BJQQB5", WebhookParser.DedupeKeyOf(Encoding.UTF8.GetBytes(WebhookSamples.CompleteInventoryHandling)) }, reopened.ExistingKeys);
+            Assert.Equal(2, reopened.RecordsRead);
             Assert.Equal(0, reopened.UnreadableLines);
         }
+        Assert.Equal(2, seen.Count);
+        Assert.True(seen.Contains("01J9B2C2B8HNR1DRGA74BJQQB5"));
+        Assert.True(seen.Contains(WebhookParser.DedupeKeyOf(Encoding.UTF8.GetBytes(WebhookSamples.CompleteInventoryHandling))));
     }
 
     [Fact]
@@ -161,7 +165,7 @@ public class WebhookRecordFileTests : IDisposable
         File.WriteAllText(path, Record(WebhookSamples.VasUpdated).ToJsonLine() + "\n{\"rrWebhookRecord\":1,\"rece");
         using (var file = WebhookRecordFile.Open(path))
         {
-            Assert.Single(file.ExistingKeys);
+            Assert.Equal(1, file.RecordsRead);
             Assert.Equal(1, file.UnreadableLines);
             file.Append(Record(WebhookSamples.RmaSwapped));
         }
@@ -178,8 +182,130 @@ public class WebhookRecordFileTests : IDisposable
         var path = Path.Combine(folder, "empty.jsonl");
         File.WriteAllText(path, "");
         using var file = WebhookRecordFile.Open(path);
-        Assert.Empty(file.ExistingKeys);
+        Assert.Equal(0, file.RecordsRead);
         Assert.Equal(0, file.UnreadableLines);
+    }
+
+    static string Event(int n) => $"{{\"category\":\"rsl\",\"action\":\"markShipmentArrive\",\"notificationId\":\"N{n}\",\"shipment\":{{\"shipmentId\":{n}}}}}";
+
+    [Fact]
+    public void Rotates_by_size_keeping_the_given_number_of_old_files()
+    {
+        var path = Path.Combine(folder, "events.jsonl");
+        var lineBytes = Encoding.UTF8.GetByteCount(Record(Event(10)).ToJsonLine() + "\n");
+        // Two records a file: the third starts a new one.
+        using (var file = WebhookRecordFile.Open(path, maxBytes: lineBytes * 2 + 10, keepFiles: 2))
+            for (var n = 10; n < 17; n++) file.Append(Record(Event(n)));
+
+        string[] Ids(string p) => File.ReadAllLines(p).Select(l =>
+        {
+            using var d = JsonDocument.Parse(l);
+            Assert.True(WebhookRecord.TryRead(d.RootElement, out var r));
+            return WebhookParser.Parse(r.Body).NotificationId;
+        }).ToArray();
+        Assert.Equal(new[] { "N16" }, Ids(path));
+        Assert.Equal(new[] { "N14", "N15" }, Ids(Path.Combine(folder, "events.1.jsonl")));
+        Assert.Equal(new[] { "N12", "N13" }, Ids(Path.Combine(folder, "events.2.jsonl")));
+        Assert.False(File.Exists(Path.Combine(folder, "events.3.jsonl")));
+        Assert.Equal(Path.Combine(folder, "events.1"), WebhookRecordFile.RotatedPath(Path.Combine(folder, "events"), 1));
+    }
+
+    [Fact]
+    public void A_rotation_that_fails_is_an_IOException_and_the_next_append_tries_again()
+    {
+        var path = Path.Combine(folder, "events.jsonl");
+        var lineBytes = Encoding.UTF8.GetByteCount(Record(Event(10)).ToJsonLine() + "\n");
+        var obstacle = Directory.CreateDirectory(Path.Combine(folder, "events.1.jsonl"));   // the rotated name is taken
+        using (var file = WebhookRecordFile.Open(path, maxBytes: lineBytes + 10, keepFiles: 1))
+        {
+            file.Append(Record(Event(10)));
+            Assert.ThrowsAny<IOException>(() => file.Append(Record(Event(11))));
+            obstacle.Delete();
+            file.Append(Record(Event(12)));
+        }
+        Assert.Single(File.ReadAllLines(Path.Combine(folder, "events.1.jsonl")));
+        Assert.Contains("N12", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void At_start_only_the_tail_window_is_read_continuing_into_the_newest_rotated_file()
+    {
+        var path = Path.Combine(folder, "events.jsonl");
+        var lineBytes = Encoding.UTF8.GetByteCount(Record(Event(10)).ToJsonLine() + "\n");
+        var window = lineBytes * 3 + 10;
+        using (var file = WebhookRecordFile.Open(path, maxBytes: window))
+            for (var n = 10; n < 15; n++) file.Append(Record(Event(n)));    // events.1.jsonl: N10..N12, events.jsonl: N13, N14
+
+        var seen = new DedupeSet(100);
+        using (var reopened = WebhookRecordFile.Open(path, seen, maxBytes: window))
+        {
+            // The window reaches one whole record (N12) into the rotated file; the cut one before it is not counted.
+            Assert.Equal(3, reopened.RecordsRead);
+            Assert.Equal(0, reopened.UnreadableLines);
+        }
+        Assert.Equal(new[] { false, false, true, true, true }, Enumerable.Range(10, 5).Select(n => seen.Contains("N" + n)));
+    }
+
+    [Fact]
+    public void A_line_longer_than_the_limit_is_unreadable_and_not_held()
+    {
+        var path = Path.Combine(folder, "events.jsonl");
+        File.WriteAllText(path, new string('x', 100_000) + "\n" + Record(Event(1)).ToJsonLine() + "\n");
+        var seen = new DedupeSet(10);
+        using (var file = WebhookRecordFile.Open(path, seen, maxLineBytes: 10_000))
+        {
+            Assert.Equal(1, file.RecordsRead);
+            Assert.Equal(1, file.UnreadableLines);
+        }
+        Assert.True(seen.Contains("N1"));
+    }
+
+    [Fact]
+    public void A_record_with_invalid_utf8_is_an_unreadable_line_not_a_crash()
+    {
+        var path = Path.Combine(folder, "events.jsonl");
+        var good = Encoding.UTF8.GetBytes(Record(Event(2)).ToJsonLine() + "\n");
+        var bad = Encoding.UTF8.GetBytes("{\"rrWebhookRecord\":1,\"body\":\"caf").Concat(new byte[] { 0xC3 }).Concat(Encoding.UTF8.GetBytes("\"}\n")).ToArray();
+        File.WriteAllBytes(path, bad.Concat(good).ToArray());
+        var seen = new DedupeSet(10);
+        using (var file = WebhookRecordFile.Open(path, seen))
+        {
+            Assert.Equal(1, file.RecordsRead);
+            Assert.Equal(1, file.UnreadableLines);
+        }
+        Assert.True(seen.Contains("N2"));
+    }
+
+    [Fact]
+    public void Journal_lines_keep_their_numbers_and_a_too_long_line_comes_without_its_bytes()
+    {
+        var path = Path.Combine(folder, "lines.jsonl");
+        File.WriteAllText(path, "one\r\n\n" + new string('x', 200) + "\n  \nfour");
+        var lines = WebhookJournalReader.Lines(path, long.MaxValue, maxLineBytes: 100)
+            .Select(l => (l.Number, l.TooLong, Text: l.TooLong ? null : Encoding.UTF8.GetString(l.Bytes.Array!, l.Bytes.Offset, l.Bytes.Count))).ToList();
+        Assert.Equal(new[] { (1, false, "one"), (3, true, (string)null), (5, false, "four") }, lines);
+    }
+
+    [Fact]
+    public void A_file_larger_than_the_whole_file_limit_is_read_line_by_line_with_per_line_errors()
+    {
+        var path = Path.Combine(folder, "big.jsonl");
+        var good = Record(WebhookSamples.VasUpdated).ToJsonLine() + "\n";
+        var count = (int)(WebhookInput.WholeFileLimit / Encoding.UTF8.GetByteCount(good)) + 1;
+        using (var writer = new StreamWriter(path, false, new UTF8Encoding(false)))
+        {
+            for (var i = 0; i < count; i++) writer.Write(good);
+            writer.Write("{\"rrWebhookRecord\":1,\"body\":\"cut short\n");
+            writer.Write(good);
+        }
+        var items = WebhookInput.ReadFile(path).ToList();
+        Assert.Equal(count + 2, items.Count);
+        // The cut line is not a record; converting it is the per-line error (as for a file read whole).
+        var bad = Assert.Single(items, i => i.Record == null);
+        Assert.Equal(count + 1, bad.Line);
+        Assert.Throws<WebhookFormatException>(() => WebhookParser.Parse(bad.Body));
+        Assert.Equal(count + 2, items[^1].Line);
+        Assert.Equal(WebhookSamples.VasUpdated, Encoding.UTF8.GetString(items[^1].Record.Body));
     }
 
     [Fact]

@@ -88,47 +88,58 @@ namespace ReturnsHelper.Commands
             if (ParameterSetName == BodySet)
             {
                 foreach (var body in Body ?? new string[] { null })
-                    Convert(Encoding.UTF8.GetBytes(body ?? ""), body, null);
+                    foreach (var item in WebhookInput.Read(Encoding.UTF8.GetBytes(body ?? "")))
+                        Convert(item, body, null);
                 return;
             }
             foreach (var file in ResolveFiles())
             {
-                byte[] bytes;
-                try { bytes = File.ReadAllBytes(file); }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                {
-                    WriteError(new ErrorRecord(e, "RrWebhook.FileUnreadable", ErrorCategory.ReadError, file));
-                    continue;
-                }
-                Convert(bytes, file, file);
+                // Only reading the file is guarded here: what happens downstream of WriteObject is not a read error of this file.
+                using (var items = ReadItems(file).GetEnumerator())
+                    while (true)
+                    {
+                        try
+                        {
+                            if (!items.MoveNext()) break;
+                        }
+                        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                        {
+                            WriteError(new ErrorRecord(e, "RrWebhook.FileUnreadable", ErrorCategory.ReadError, file));
+                            break;
+                        }
+                        Convert(items.Current, file, file);
+                    }
             }
         }
 
-        /// <summary>Every item of one input: an event, or a per-item error naming the input (and the line).</summary>
-        void Convert(byte[] input, object target, string file)
+        /// <summary>A file's items; opening it is deferred to the first item, so its failure is a read error too.</summary>
+        static IEnumerable<WebhookInputItem> ReadItems(string file)
         {
-            foreach (var item in WebhookInput.Read(input))
+            foreach (var item in WebhookInput.ReadFile(file)) yield return item;
+        }
+
+        /// <summary>One item of an input: an event, or a per-item error naming the input (and the line).</summary>
+        void Convert(WebhookInputItem item, object target, string file)
+        {
+            var where = Where(file, item.Line);
+            object itemTarget = file != null ? (object)where : item.Line.HasValue ? WebhookParser.Text(item.Body) : target;
+            if (item.Error != null)
             {
-                var where = Where(file, item.Line);
-                object itemTarget = file != null ? (object)where : item.Line.HasValue ? WebhookParser.Text(item.Body) : target;
-                if (item.Error != null)
-                {
-                    WriteError(WebhookCmdletSupport.FormatError(item.Error, itemTarget, where));
-                    continue;
-                }
-                try
-                {
-                    if (verifier != null && !Verified(item, itemTarget, where)) continue;
-                    var evt = WebhookParser.Parse(item.Body);
-                    if (item.Record != null && item.Record.ReceivedAt != DateTimeOffset.MinValue) evt.ReceivedAt = item.Record.ReceivedAt.UtcDateTime;
-                    // Only authentic events reach the ledger: verified here, or recorded by Receive-RrWebhook after it verified them.
-                    if (verifier != null || item.Record != null) WebhookCmdletSupport.RecordInLedger(evt, Session ?? SessionStore.Current(SessionState), WriteWarning);
-                    WriteObject(WebhookCmdletSupport.ToOutput(evt));
-                }
-                catch (WebhookFormatException e)
-                {
-                    WriteError(WebhookCmdletSupport.FormatError(e, itemTarget, where));
-                }
+                WriteError(WebhookCmdletSupport.FormatError(item.Error, itemTarget, where));
+                return;
+            }
+            try
+            {
+                if (verifier != null && !Verified(item, itemTarget, where)) return;
+                var evt = WebhookParser.Parse(item.Body);
+                if (item.Record != null && item.Record.ReceivedAt != DateTimeOffset.MinValue) evt.ReceivedAt = item.Record.ReceivedAt.UtcDateTime;
+                // Only authentic events reach the ledger: verified here, or recorded by Receive-RrWebhook after it verified them.
+                if (verifier != null || item.Record != null) WebhookCmdletSupport.RecordInLedger(evt, Session ?? SessionStore.Current(SessionState), WriteWarning);
+                WriteObject(WebhookCmdletSupport.ToOutput(evt));
+            }
+            catch (WebhookFormatException e)
+            {
+                WriteError(WebhookCmdletSupport.FormatError(e, itemTarget, where));
             }
         }
 

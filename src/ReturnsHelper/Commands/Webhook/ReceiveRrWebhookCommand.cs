@@ -49,6 +49,16 @@ namespace ReturnsHelper.Commands
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
 
+        /// <summary>The -Path journal rotates when it would grow beyond this many MB; as much of its tail is read at start.</summary>
+        [Parameter]
+        [ValidateRange(1, 1024 * 1024)]
+        public int MaxJournalMB { get; set; } = (int)(WebhookRecordFile.DefaultMaxBytes / (1024 * 1024));
+
+        /// <summary>How many rotated journal files are kept; older ones are deleted.</summary>
+        [Parameter]
+        [ValidateRange(1, 10000)]
+        public int KeepJournalFiles { get; set; } = WebhookRecordFile.DefaultKeepFiles;
+
         [Parameter]
         [ValidateTimeSpan(AllowZero = true)]
         public TimeSpan MaxClockSkew { get; set; } = WebhookSignature.DefaultMaxClockSkew;
@@ -73,6 +83,8 @@ namespace ReturnsHelper.Commands
                 Count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : (int?)null,
                 Timeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? Timeout : (TimeSpan?)null,
                 Path = Path == null ? null : GetUnresolvedProviderPathFromPSPath(Path),
+                MaxJournalBytes = MaxJournalMB * 1024L * 1024,
+                KeepJournalFiles = KeepJournalFiles,
             };
             var receiver = new WebhookReceiver(verifier, options);
             var ledgerSession = Session ?? SessionStore.Current(SessionState);
@@ -95,6 +107,11 @@ namespace ReturnsHelper.Commands
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 ThrowTerminatingError(new ErrorRecord(e, "RrWebhook.FileFailed", ErrorCategory.WriteError, options.Path));
+            }
+            catch (InvalidOperationException e)
+            {
+                // An event could not be handed on: it was refused (and is in the journal, if any); the receiver stopped.
+                ThrowTerminatingError(new ErrorRecord(e, "RrWebhook.HandOnFailed", ErrorCategory.InvalidOperation, options.Prefix));
             }
 
             WriteVerbose($"Stopped: {summary.Events} events, {summary.Duplicates} duplicates dropped, {summary.Refused} deliveries refused"

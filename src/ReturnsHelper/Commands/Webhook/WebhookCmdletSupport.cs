@@ -29,9 +29,9 @@ namespace ReturnsHelper.Commands
             {
                 using (var document = JsonDocument.Parse(e.RawBody)) payload = PSJson.ToPSObject(document.RootElement);
             }
-            catch (Exception x) when (x is JsonException || x is System.IO.InvalidDataException)
+            catch (Exception x) when (x is JsonException || x is System.IO.InvalidDataException || x is InvalidOperationException || x is FormatException || x is OverflowException)
             {
-                // Parsed once already; cannot fail in practice. The typed properties stand on their own.
+                // Parsed (and checked to be UTF-8) once already; a number beyond double (1e400) fails on .NET Framework only. The typed properties stand on their own.
             }
             output.Properties.Add(new PSNoteProperty("Payload", payload));
             return output;
