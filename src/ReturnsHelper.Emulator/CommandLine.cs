@@ -20,6 +20,9 @@ internal static class CommandLine
           --latency-ms <n>       delay added to every API request (default 0)
           --webhook-url <url>    post signed webhook events to this URL (needs --signing-key)
           --signing-key <b64>    Base64 webhook signing key
+          --allow-remote-webhooks  allow webhook targets that are not loopback URLs
+          --max-request-body-mb <n>   larger request bodies are refused with 413 (default 16)
+          --max-idempotency-keys <n>  idempotency keys remembered, oldest forgotten first (default 100000)
           --help                 show this text
 
         The control surface for tests is under /_emulator/ (see README.md).
@@ -40,6 +43,13 @@ internal static class CommandLine
             if (!arg.StartsWith("--", StringComparison.Ordinal))
             {
                 throw new ArgumentException($"Unexpected argument '{arg}'. Options start with --; see --help.");
+            }
+
+            if (arg.Equals("--allow-remote-webhooks", StringComparison.OrdinalIgnoreCase))
+            {
+                // A switch: it takes no value.
+                options.AllowRemoteWebhooks = true;
+                continue;
             }
 
             string name = arg;
@@ -71,6 +81,8 @@ internal static class CommandLine
                 case "--latency-ms": options.LatencyMs = Int(name, value); break;
                 case "--webhook-url": options.WebhookUrl = value; break;
                 case "--signing-key": options.SigningKey = value; break;
+                case "--max-request-body-mb": options.MaxRequestBodyBytes = Int(name, value) * 1024L * 1024; break;
+                case "--max-idempotency-keys": options.MaxIdempotencyKeys = Int(name, value); break;
                 default: throw new ArgumentException($"Unknown option '{name}'; see --help.");
             }
         }
