@@ -71,6 +71,20 @@ public sealed class StateFileTests : IDisposable
         Assert.Contains("\"nextRecallId\":2", saved);
     }
 
+    [Fact]
+    public async Task AWriteThatCannotBeSaved_IsNotAcknowledged()
+    {
+        await using var emulator = await TestEmulator.StartAsync(o => { o.StateFile = StatePath; o.StateSaveInterval = TimeSpan.FromHours(1); });
+        // The save writes <file>.tmp first: a directory of that name makes every save fail.
+        Directory.CreateDirectory(StatePath + ".tmp");
+
+        using var response = await emulator.Http.PostAsync("/_emulator/inventories",
+            new StringContent("[{\"sku\":\"NOT-SAVED\"}]", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, response.StatusCode);
+        Directory.Delete(StatePath + ".tmp");
+    }
+
     [Theory]
     [InlineData("{not json")]
     [InlineData("")]
