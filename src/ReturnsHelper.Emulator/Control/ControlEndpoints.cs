@@ -80,8 +80,10 @@ internal static class ControlEndpoints
             return (StatusCodes.Status403Forbidden, "The control surface refuses cross-site requests (the Origin is not the emulator's own).");
         }
 
+        // Only a body has to be JSON: Invoke-RestMethod labels an empty POST application/x-www-form-urlencoded, and a
+        // browser's empty cross-site POST already carries a foreign Origin.
         bool hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
-        if ((hasBody || request.ContentType is not null) && !IsJson(request.ContentType))
+        if (hasBody && !IsJson(request.ContentType))
         {
             return (StatusCodes.Status415UnsupportedMediaType, "The control surface takes JSON bodies only: send Content-Type: application/json.");
         }
