@@ -16,10 +16,13 @@ internal static class CommandLine
           --api-token <token>    API token of the first account (default emulator-token)
           --seed-inventory <n>   inventories to seed, ids from 100001 (default 1000)
           --seed <int>           seed of the generated data (default 1); same seed, same data
-          --state-file <path>    load state from this JSON file and save it there (atomically)
+          --state-file <path>    load state from this JSON file; every change is saved there before it is answered
           --latency-ms <n>       delay added to every API request (default 0)
           --webhook-url <url>    post signed webhook events to this URL (needs --signing-key)
           --signing-key <b64>    Base64 webhook signing key
+          --allow-remote-webhooks     allow webhook targets that are not loopback URLs (a switch)
+          --max-request-body-mb <n>   refuse larger request bodies with 413 (default 16)
+          --max-idempotency-keys <n>  idempotency keys remembered, oldest forgotten first (default 100000)
           --help                 show this text
 
         The control surface for tests is under /_emulator/ (see README.md).
@@ -40,6 +43,13 @@ internal static class CommandLine
             if (!arg.StartsWith("--", StringComparison.Ordinal))
             {
                 throw new ArgumentException($"Unexpected argument '{arg}'. Options start with --; see --help.");
+            }
+
+            if (arg.Equals("--allow-remote-webhooks", StringComparison.OrdinalIgnoreCase))
+            {
+                // A switch: it takes no value.
+                options.AllowRemoteWebhooks = true;
+                continue;
             }
 
             string name = arg;
@@ -71,6 +81,9 @@ internal static class CommandLine
                 case "--latency-ms": options.LatencyMs = Int(name, value); break;
                 case "--webhook-url": options.WebhookUrl = value; break;
                 case "--signing-key": options.SigningKey = value; break;
+                case "--allow-remote-webhooks": throw new ArgumentException($"{name} is a switch and takes no value.");
+                case "--max-request-body-mb": options.MaxRequestBodyBytes = Int(name, value) * 1024L * 1024; break;
+                case "--max-idempotency-keys": options.MaxIdempotencyKeys = Int(name, value); break;
                 default: throw new ArgumentException($"Unknown option '{name}'; see --help.");
             }
         }

@@ -14,7 +14,8 @@ internal sealed class EmulatorContext : IAsyncDisposable
     {
         Options = options;
         State = new EmulatorState(initialState);
-        Webhooks = new WebhookSender(options.WebhookRetryInitialDelay, options.WebhookRetryMaxDelay);
+        Webhooks = new WebhookSender(options.WebhookRetryInitialDelay, options.WebhookRetryMaxDelay, options.AllowRemoteWebhooks);
+        Idempotency = new IdempotencyStore(options.MaxIdempotencyKeys, TimeProvider.System);
         Webhooks.Configure(options.WebhookUrl, options.SigningKey);
     }
 
@@ -26,7 +27,7 @@ internal sealed class EmulatorContext : IAsyncDisposable
 
     public RequestLog Requests { get; } = new();
 
-    public IdempotencyStore Idempotency { get; } = new();
+    public IdempotencyStore Idempotency { get; }
 
     public WebhookSender Webhooks { get; }
 

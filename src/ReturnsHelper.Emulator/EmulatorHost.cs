@@ -71,7 +71,8 @@ public sealed class EmulatorHost : IAsyncDisposable
         bool loaded = options.StateFile is not null && File.Exists(options.StateFile);
         var state = loaded ? LoadState(options) : EmulatorContext.CreateSeedState(options);
         var emulator = new EmulatorContext(options, state);
-        var app = Build(emulator);
+        var persister = options.StateFile is null ? null : new StatePersister(emulator.State, options.StateFile, loaded ? state : null);
+        var app = Build(emulator, persister);
         try
         {
             await app.StartAsync(cancellationToken);
@@ -79,6 +80,11 @@ public sealed class EmulatorHost : IAsyncDisposable
         catch (Exception e)
         {
             await app.DisposeAsync();
+            if (persister is not null)
+            {
+                await persister.DisposeAsync();
+            }
+
             await emulator.DisposeAsync();
             if (e is IOException { InnerException: AddressInUseException })
             {
@@ -89,7 +95,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         }
 
         int port = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First()).Port;
-        var persister = options.StateFile is null ? null : new StatePersister(emulator.State, options.StateFile, options.StateSaveInterval, loaded ? state : null);
+        persister?.Start(options.StateSaveInterval);
         return new EmulatorHost(app, emulator, persister, port);
     }
 
@@ -106,7 +112,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         return state;
     }
 
-    private static WebApplication Build(EmulatorContext emulator)
+    private static WebApplication Build(EmulatorContext emulator, StatePersister? persister)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -119,11 +125,27 @@ public sealed class EmulatorHost : IAsyncDisposable
         {
             kestrel.Listen(IPAddress.Loopback, emulator.Options.Port);
             kestrel.AddServerHeader = false;
-            // The control surface takes large inventory batches (benchmarks add 100,000 at once).
-            kestrel.Limits.MaxRequestBodySize = 1L << 30;
+            kestrel.Limits.MaxRequestBodySize = emulator.Options.MaxRequestBodyBytes;
         });
 
         var app = builder.Build();
+        app.Use(RequestBodyLimit.Middleware(emulator.Options.MaxRequestBodyBytes));
+        if (persister is not null)
+        {
+            // An answer acknowledges the state it reports: it leaves only once that state is in the state file, so
+            // killing the process never loses an acknowledged write nor rolls an id counter back. Every answer
+            // passes here (API, control surface, errors); one that changed nothing costs a version check.
+            app.Use((http, next) =>
+            {
+                http.Response.OnStarting(() =>
+                {
+                    persister.SaveIfChanged();
+                    return Task.CompletedTask;
+                });
+                return next(http);
+            });
+        }
+
         var routes = new ApiRoutes();
         RecallApi.Map(routes);
         ReturnInventoryApi.Map(routes);

@@ -41,8 +41,24 @@ public sealed class EmulatorOptions
 
     public TimeSpan WebhookRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The state file is saved at most this often while the state changes (and always on shutdown).</summary>
+    /// <summary>
+    /// A safety net only: every answer is sent after the state it acknowledges is saved; changes that are never
+    /// answered (a dropped connection) are saved at most this much later (and always on shutdown).
+    /// </summary>
     public TimeSpan StateSaveInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public const int DefaultMaxRequestBodyMegabytes = 16;
+
+    /// <summary>Larger request bodies (API and control surface) are refused with 413 before they are read.</summary>
+    public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyMegabytes * 1024L * 1024;
+
+    public const int DefaultMaxIdempotencyKeys = 100_000;
+
+    /// <summary>The idempotency store forgets its oldest keys beyond this many (and any key after 24 hours).</summary>
+    public int MaxIdempotencyKeys { get; set; } = DefaultMaxIdempotencyKeys;
+
+    /// <summary>Webhook targets must be loopback URLs unless this is set (a test tool should not post to the network).</summary>
+    public bool AllowRemoteWebhooks { get; set; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
     public void Validate()
@@ -57,9 +73,11 @@ public sealed class EmulatorOptions
         Require(WebhookRetryInitialDelay > TimeSpan.Zero && WebhookRetryMaxDelay >= WebhookRetryInitialDelay,
             "The webhook retry delays must be positive, the maximum at least the initial one.");
         Require(StateSaveInterval > TimeSpan.Zero, "The state save interval must be positive.");
+        Require(MaxRequestBodyBytes is >= 1024 and <= 1L << 30, "--max-request-body-mb must be between 1 and 1024.");
+        Require(MaxIdempotencyKeys is >= 1 and <= 10_000_000, "--max-idempotency-keys must be between 1 and 10000000.");
         if (WebhookUrl is not null)
         {
-            WebhookSender.Validate(WebhookUrl, SigningKey!);
+            WebhookSender.Validate(WebhookUrl, SigningKey!, AllowRemoteWebhooks);
         }
     }
 

@@ -30,7 +30,8 @@ public sealed class ProgramTests : IDisposable
         var (exitCode, stdout, _) = await RunToExitAsync("--help");
 
         Assert.Equal(0, exitCode);
-        foreach (string option in new[] { "--port", "--api-key", "--api-token", "--seed-inventory", "--seed", "--state-file", "--latency-ms", "--webhook-url", "--signing-key" })
+        foreach (string option in new[] { "--port", "--api-key", "--api-token", "--seed-inventory", "--seed", "--state-file", "--latency-ms", "--webhook-url", "--signing-key",
+            "--allow-remote-webhooks", "--max-request-body-mb", "--max-idempotency-keys" })
         {
             Assert.Contains(option, stdout);
         }
@@ -118,7 +119,7 @@ public sealed class ProgramTests : IDisposable
             Assert.StartsWith("Connect-RrService -BaseUri ", connect);
 
             using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(listening["Listening on ".Length..]) };
-            using var added = await client.PostAsync("/_emulator/inventories", new StringContent("[{\"sku\":\"SIGTERM-SAVED\"}]"));
+            using var added = await client.PostAsync("/_emulator/inventories", new StringContent("[{\"sku\":\"SIGTERM-SAVED\"}]", System.Text.Encoding.UTF8, "application/json"));
             Assert.True(added.IsSuccessStatusCode);
 
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()]))

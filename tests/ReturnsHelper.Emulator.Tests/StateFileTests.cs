@@ -56,6 +56,35 @@ public sealed class StateFileTests : IDisposable
         Assert.True(File.GetLastWriteTimeUtc(StatePath) >= savedAt);
     }
 
+    [Fact]
+    public async Task AnAnsweredWrite_IsInTheStateFile_BeforeTheAnswerArrives()
+    {
+        // No periodic save during the test: only the save before each answer can put the changes in the file.
+        await using var emulator = await TestEmulator.StartAsync(o => { o.StateFile = StatePath; o.StateSaveInterval = TimeSpan.FromHours(1); o.SeedInventory = 0; });
+
+        long id = await emulator.AddInventoryAsync(new { sku = "ACKNOWLEDGED" });
+        Assert.Contains("ACKNOWLEDGED", await File.ReadAllTextAsync(StatePath));
+        string recallNumber = (await emulator.CreateRecallsAsync(id))[0].GetProperty("recallNumber").GetString();
+        string saved = await File.ReadAllTextAsync(StatePath);
+
+        Assert.Contains(recallNumber, saved);
+        Assert.Contains("\"nextRecallId\":2", saved);
+    }
+
+    [Fact]
+    public async Task AWriteThatCannotBeSaved_IsNotAcknowledged()
+    {
+        await using var emulator = await TestEmulator.StartAsync(o => { o.StateFile = StatePath; o.StateSaveInterval = TimeSpan.FromHours(1); });
+        // The save writes <file>.tmp first: a directory of that name makes every save fail.
+        Directory.CreateDirectory(StatePath + ".tmp");
+
+        using var response = await emulator.Http.PostAsync("/_emulator/inventories",
+            new StringContent("[{\"sku\":\"NOT-SAVED\"}]", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, response.StatusCode);
+        Directory.Delete(StatePath + ".tmp");
+    }
+
     [Theory]
     [InlineData("{not json")]
     [InlineData("")]

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -22,11 +23,8 @@ internal static class ControlEndpoints
 
     public static void Map(WebApplication app, EmulatorContext emulator)
     {
-        // Kestrel only listens on 127.0.0.1, but the surface must stay local even behind a forwarder.
         app.UseWhen(http => http.Request.Path.StartsWithSegments(Prefix), branch => branch.Use((http, next) =>
-            http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
-                ? next(http)
-                : ControlJson.WriteErrorAsync(http, StatusCodes.Status403Forbidden, "The control surface only answers loopback callers.")));
+            Refusal(http) is var (status, message) ? ControlJson.WriteErrorAsync(http, status, message) : next(http)));
 
         var routes = app.MapGroup(Prefix);
         void Map(string method, string pattern, Func<HttpContext, Task> handler) =>
@@ -53,6 +51,49 @@ internal static class ControlEndpoints
         routes.MapFallback("{**path}", ControlJson.Handle(_ =>
             throw new ControlException(StatusCodes.Status404NotFound, "No such control endpoint; see the emulator's README.")));
     }
+
+    /// <summary>
+    /// Why a control request is refused, or null. A web page open in the developer's browser can send "simple"
+    /// cross-site requests to 127.0.0.1 (a form post, <c>text/plain</c>, no preflight): the surface only takes
+    /// requests without a foreign <c>Origin</c>, addressed to its own host (no DNS rebinding), with any body as
+    /// <c>application/json</c> (which a browser cannot send cross-site without a CORS preflight, never granted).
+    /// </summary>
+    private static (int Status, string Message)? Refusal(HttpContext http)
+    {
+        var request = http.Request;
+        // Kestrel only listens on 127.0.0.1, but the surface must stay local even behind a forwarder.
+        if (http.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
+        {
+            return (StatusCodes.Status403Forbidden, "The control surface only answers loopback callers.");
+        }
+
+        int port = http.Connection.LocalPort;
+        string[] ownHosts = [$"127.0.0.1:{port}", $"localhost:{port}"];
+        if (!ownHosts.Contains(request.Host.Value, StringComparer.OrdinalIgnoreCase))
+        {
+            return (StatusCodes.Status403Forbidden, $"The control surface only answers requests addressed to http://127.0.0.1:{port}.");
+        }
+
+        string? origin = request.Headers.Origin;
+        if (origin is not null && !ownHosts.Any(host => string.Equals(origin, "http://" + host, StringComparison.OrdinalIgnoreCase)))
+        {
+            return (StatusCodes.Status403Forbidden, "The control surface refuses cross-site requests (the Origin is not the emulator's own).");
+        }
+
+        // Only a body has to be JSON: Invoke-RestMethod labels an empty POST application/x-www-form-urlencoded, and a
+        // browser's empty cross-site POST already carries a foreign Origin.
+        bool hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+        if (hasBody && !IsJson(request.ContentType))
+        {
+            return (StatusCodes.Status415UnsupportedMediaType, "The control surface takes JSON bodies only: send Content-Type: application/json.");
+        }
+
+        return null;
+    }
+
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+        && string.Equals(mediaType.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Body (optional): <c>{"seedInventory": n, "seed": n}</c>.</summary>
     private static async Task Reset(HttpContext http, EmulatorContext emulator)

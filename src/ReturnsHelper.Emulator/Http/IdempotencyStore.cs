@@ -5,17 +5,21 @@ namespace ReturnsHelper.Emulator.Http;
 /// <summary>
 /// <c>x-returnhelper-idempotency-key</c>: per (account, key), remembered for 24 hours. The same key with the same
 /// body bytes replays the first response without executing again (a concurrent duplicate waits for the first to
-/// finish); the same key with a different body is a 409.
+/// finish); the same key with a different body is a 409. At most <c>capacity</c> keys are kept: beyond that (and
+/// after 24 hours) the oldest are forgotten first, so a client that sends a new key per request cannot grow the
+/// store without bound.
 /// </summary>
-internal sealed class IdempotencyStore
+/// <param name="time">The clock the 24 hours are measured with (tests pass their own).</param>
+internal sealed class IdempotencyStore(int capacity, TimeProvider time)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
-    private const int PruneEvery = 4096;
-
     private readonly object _gate = new();
     private readonly Dictionary<(int ApiId, string Key), Entry> _entries = [];
-    private int _addsSincePrune;
+
+    // Every entry in the order it was created, so the oldest is evicted first; an item whose entry has since been
+    // removed or replaced is skipped when it comes up.
+    private readonly Queue<((int ApiId, string Key) Key, Entry Entry)> _order = new();
 
     private sealed class Entry(byte[] bodyHash, DateTime createdUtc)
     {
@@ -27,7 +31,7 @@ internal sealed class IdempotencyStore
     public async Task<(ApiResult Result, bool Replayed)> RunAsync(int apiId, string key, byte[] body, string correlationId, Func<ApiResult> execute)
     {
         byte[] bodyHash = SHA256.HashData(body);
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         Entry? earlier;
         Entry mine;
         lock (_gate)
@@ -41,7 +45,8 @@ internal sealed class IdempotencyStore
                 earlier = null;
                 mine = new Entry(bodyHash, now);
                 _entries[(apiId, key)] = mine;
-                PruneOccasionally(now);
+                _order.Enqueue(((apiId, key), mine));
+                EvictOldest(now);
             }
         }
 
@@ -80,23 +85,35 @@ internal sealed class IdempotencyStore
         lock (_gate)
         {
             _entries.Clear();
+            _order.Clear();
         }
     }
 
-    private void PruneOccasionally(DateTime now)
+    /// <summary>How many keys are remembered now.</summary>
+    public int Count
     {
-        if (++_addsSincePrune < PruneEvery)
+        get
         {
-            return;
-        }
-
-        _addsSincePrune = 0;
-        foreach (var (key, entry) in _entries.ToList())
-        {
-            if (now - entry.CreatedUtc >= Lifetime)
+            lock (_gate)
             {
-                _entries.Remove(key);
+                return _entries.Count;
             }
         }
     }
+
+    private void EvictOldest(DateTime now)
+    {
+        while (_order.TryPeek(out var oldest)
+            && (_entries.Count > capacity || now - oldest.Entry.CreatedUtc >= Lifetime || !IsCurrent(oldest)))
+        {
+            _order.Dequeue();
+            if (IsCurrent(oldest))
+            {
+                _entries.Remove(oldest.Key);
+            }
+        }
+    }
+
+    private bool IsCurrent(((int ApiId, string Key) Key, Entry Entry) item) =>
+        _entries.TryGetValue(item.Key, out var entry) && ReferenceEquals(entry, item.Entry);
 }

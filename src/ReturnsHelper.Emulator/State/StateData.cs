@@ -233,31 +233,95 @@ internal sealed class StateData
             }
         }
 
-        foreach (var inventory in data._inventories.Values)
-        {
-            if (inventory.ActiveRecallId is long recallId && !data._recalls.ContainsKey(recallId))
-            {
-                throw new InvalidDataException($"inventory {inventory.ReturnInventoryId} refers to the unknown recall {recallId}.");
-            }
-        }
-
         foreach (var (key, value) in document.Sequences ?? [])
         {
             data._sequences[key] = value;
         }
 
-        // Never trust the counters alone: an id handed out twice would corrupt the state silently.
-        long maxRecallInventoryId = data._recalls.Values.SelectMany(r => r.RecallInventoryList)
-            .Select(ri => ri.RecallInventoryId).DefaultIfEmpty().Max();
-        long maxChildId = data._inventories.Values
+        data.CheckRecallLines();
+        data.CheckCounters(document);
+        // A file without counters (written by hand, no ids in use) starts them where a fresh state does.
+        data._nextInventoryId = Math.Max(data._nextInventoryId, document.NextInventoryId);
+        data._nextRecallId = Math.Max(1, document.NextRecallId);
+        data._nextRecallInventoryId = Math.Max(1, document.NextRecallInventoryId);
+        data._nextChildId = Math.Max(1, document.NextChildId);
+        return data;
+    }
+
+    /// <summary>
+    /// Recalls and inventories must agree, or the emulator would answer for state that cannot exist: every line
+    /// names an inventory of the recall's account, an inventory is in at most one active line, and an inventory's
+    /// <see cref="Inventory.ActiveRecallId"/> is exactly the recall of its active line.
+    /// </summary>
+    private void CheckRecallLines()
+    {
+        var activeRecallOf = new Dictionary<long, Recall>();
+        foreach (var recall in _recalls.Values.OrderBy(r => r.RecallId))
+        {
+            foreach (var line in recall.RecallInventoryList)
+            {
+                if (FindInventory(line.ReturnInventoryId) is not { } inventory || inventory.ApiId != recall.ApiId)
+                {
+                    throw new InvalidDataException(
+                        $"recall {recall.RecallId} ({recall.RecallNumber}) lists inventory {line.ReturnInventoryId}, which does not exist in its account.");
+                }
+
+                if (line.IsActive && !activeRecallOf.TryAdd(inventory.ReturnInventoryId, recall))
+                {
+                    throw new InvalidDataException(
+                        $"inventory {inventory.ReturnInventoryId} is in two active recalls, {activeRecallOf[inventory.ReturnInventoryId].RecallId} and {recall.RecallId}.");
+                }
+            }
+        }
+
+        foreach (var inventory in _inventories.Values)
+        {
+            long? listedIn = activeRecallOf.GetValueOrDefault(inventory.ReturnInventoryId)?.RecallId;
+            if (inventory.ActiveRecallId != listedIn)
+            {
+                throw new InvalidDataException(
+                    $"inventory {inventory.ReturnInventoryId} has activeRecallId {Describe(inventory.ActiveRecallId)}, but {(listedIn is null ? "no recall lists it as active" : $"recall {listedIn} lists it as active")}.");
+            }
+        }
+
+        static string Describe(long? recallId) => recallId?.ToString(CultureInfo.InvariantCulture) ?? "null";
+    }
+
+    /// <summary>
+    /// Each counter must be past every id (and each daily recall sequence past every recall number of its day)
+    /// already in use. A counter behind is a rolled-back file: raising it silently would hide that acknowledged
+    /// data was lost, and a client may already hold the ids it would hand out again.
+    /// </summary>
+    private void CheckCounters(StateDocument document)
+    {
+        static void Require(long counter, string name, long? lastInUse, string what)
+        {
+            if (lastInUse is long last && counter <= last)
+            {
+                throw new InvalidDataException(
+                    $"its counter {name} ({counter}) is not past {what} {last}, which is already in use: the counters were rolled back.");
+            }
+        }
+
+        Require(document.NextInventoryId, "nextInventoryId", _inventories.Keys.Max(id => (long?)id), "inventory");
+        Require(document.NextRecallId, "nextRecallId", _recalls.Keys.Max(id => (long?)id), "recall");
+        Require(document.NextRecallInventoryId, "nextRecallInventoryId",
+            _recalls.Values.SelectMany(r => r.RecallInventoryList).Max(ri => (long?)ri.RecallInventoryId), "recall inventory");
+        Require(document.NextChildId, "nextChildId", _inventories.Values
             .SelectMany(i => (i.Images ?? []).Select(x => x.ReturnRequestLineItemImageId)
                 .Concat((i.VasList ?? []).Select(v => v.ReturnRequestLineItemVasId)))
-            .DefaultIfEmpty().Max();
-        data._nextInventoryId = Math.Max(data._nextInventoryId, document.NextInventoryId);
-        data._nextRecallId = Math.Max(document.NextRecallId, data._recalls.Keys.DefaultIfEmpty().Max() + 1);
-        data._nextRecallInventoryId = Math.Max(document.NextRecallInventoryId, maxRecallInventoryId + 1);
-        data._nextChildId = Math.Max(document.NextChildId, maxChildId + 1);
-        return data;
+            .Max(id => (long?)id), "image or VAS id");
+        foreach (var recall in _recalls.Values)
+        {
+            // RCL<yyMMdd>-<7-digit daily sequence>, counted in the sequence "RCL<yyMMdd>".
+            if (recall.RecallNumber is { Length: 17 } number && number.StartsWith("RCL", StringComparison.Ordinal) && number[9] == '-'
+                && int.TryParse(number.AsSpan(10), NumberStyles.None, CultureInfo.InvariantCulture, out int sequence)
+                && _sequences.GetValueOrDefault(number[..9]) < sequence)
+            {
+                throw new InvalidDataException(
+                    $"its sequence {number[..9]} ({_sequences.GetValueOrDefault(number[..9])}) is behind recall number {number}, which is already in use: the counters were rolled back.");
+            }
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 namespace ReturnsHelper.Emulator.State;
 
 /// <summary>
-/// Saves the state file when the state has changed, at most once per interval, and a last time on shutdown.
+/// Saves the state file: before each answer that follows a change (the host calls <see cref="SaveIfChanged"/>),
+/// once per interval for changes no answer followed (a dropped connection), and a last time on shutdown.
 /// </summary>
 internal sealed class StatePersister : IAsyncDisposable
 {
@@ -9,20 +10,26 @@ internal sealed class StatePersister : IAsyncDisposable
     private readonly string _path;
     private readonly object _saveGate = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private Task? _loop;
     private StateData? _savedData;
     private long _savedVersion;
 
     /// <param name="savedData">The state as it is on disk already (just loaded), or null when it has never been saved.</param>
-    public StatePersister(EmulatorState state, string path, TimeSpan interval, StateData? savedData)
+    public StatePersister(EmulatorState state, string path, StateData? savedData)
     {
         _state = state;
         _path = path;
         _savedData = savedData;
         _savedVersion = savedData?.Version ?? -1;
-        _loop = RunAsync(interval, _stop.Token);
     }
 
+    /// <summary>Starts the periodic saves; only a started persister saves on shutdown (a failed start writes nothing).</summary>
+    public void Start(TimeSpan interval) => _loop = RunAsync(interval, _stop.Token);
+
+    /// <summary>
+    /// Writes the state when it changed since the last write; returns once it is in the file. A concurrent caller
+    /// waits for the write in progress, which may already hold its change. Throws when the file cannot be written.
+    /// </summary>
     public void SaveIfChanged()
     {
         lock (_saveGate)
@@ -71,8 +78,12 @@ internal sealed class StatePersister : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await _loop;
-        TrySave();
+        if (_loop is not null)
+        {
+            await _loop;
+            TrySave();
+        }
+
         _stop.Dispose();
     }
 }

@@ -38,6 +38,7 @@ internal sealed class WebhookSender : IAsyncDisposable
 
     private readonly TimeSpan _initialDelay;
     private readonly TimeSpan _maxDelay;
+    private readonly bool _allowRemote;
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
     private readonly Channel<(WebhookEvent Event, long Generation)> _queue =
         Channel.CreateUnbounded<(WebhookEvent, long)>(new UnboundedChannelOptions { SingleReader = true });
@@ -54,19 +55,28 @@ internal sealed class WebhookSender : IAsyncDisposable
 
     private sealed record Target(string Url, string SigningKey);
 
-    public WebhookSender(TimeSpan initialDelay, TimeSpan maxDelay)
+    /// <param name="allowRemote">Whether targets may be other hosts than loopback (--allow-remote-webhooks).</param>
+    public WebhookSender(TimeSpan initialDelay, TimeSpan maxDelay, bool allowRemote)
     {
         _initialDelay = initialDelay;
         _maxDelay = maxDelay;
+        _allowRemote = allowRemote;
         _loop = RunAsync(_stop.Token);
     }
 
     /// <summary>Validates a target; throws <see cref="ArgumentException"/> with a message fit for the user.</summary>
-    public static void Validate(string url, string signingKey)
+    public static void Validate(string url, string signingKey, bool allowRemote)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             throw new ArgumentException($"The webhook URL '{url}' is not an absolute http or https URL.");
+        }
+
+        // Whoever can reach the control surface could otherwise make the emulator post to any host of the network.
+        if (!allowRemote && !uri.IsLoopback)
+        {
+            throw new ArgumentException(
+                $"The webhook URL '{url}' is not a loopback URL (localhost, 127.0.0.1, [::1]); start the emulator with --allow-remote-webhooks to post elsewhere.");
         }
 
         try
@@ -87,7 +97,7 @@ internal sealed class WebhookSender : IAsyncDisposable
     {
         if (url is not null)
         {
-            Validate(url, signingKey ?? "");
+            Validate(url, signingKey ?? "", _allowRemote);
         }
 
         CancellationTokenSource previous;
