@@ -1,5 +1,5 @@
 using System;
-using System.IO;
+using System.Collections.Generic;
 using System.Net.Http;
 using System.Text;
 using System.Threading;
@@ -25,24 +25,53 @@ namespace ReturnsHelper.Http
         }
 
         /// <summary>The body, or <see cref="TooLargeException"/> as soon as it (or its Content-Length) passes the limit.</summary>
+        /// <remarks>
+        /// Read into segments that grow to 1 MB and are kept, not into one buffer that doubles: the buffers a doubling
+        /// leaves behind would take as much memory again as the answer before the next collection.
+        /// </remarks>
         public static async Task<ArraySegment<byte>> ReadAsync(HttpContent content, int maxBytes, CancellationToken ct)
         {
             var declared = content.Headers.ContentLength;
             if (declared > maxBytes) throw new TooLargeException(declared);
             using (var stream = await content.ReadAsStreamAsync().ConfigureAwait(false))
             {
-                // Sized by Content-Length when the server sent one (within the limit), but the bytes are counted anyway.
-                var buffer = new MemoryStream(declared.HasValue ? (int)declared.Value : 0);
-                var chunk = new byte[64 * 1024];
-                int read;
-                while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, ct).ConfigureAwait(false)) > 0)
+                var full = new List<byte[]>();
+                // Sized by Content-Length when there is one (one byte more, so the read that finds the end needs no new
+                // segment), but the bytes are counted anyway: a server may send more than it declared.
+                var current = new byte[declared.HasValue ? (int)declared.Value + 1 : FirstSegmentBytes];
+                var filled = 0;
+                long total = 0;
+                while (true)
                 {
-                    if (buffer.Length + read > maxBytes) throw new TooLargeException(declared);
-                    buffer.Write(chunk, 0, read);
+                    if (filled == current.Length)
+                    {
+                        full.Add(current);
+                        current = new byte[Math.Min(current.Length * 2, MaxSegmentBytes)];
+                        filled = 0;
+                    }
+                    // Never asks for more than one byte past the limit: that byte is enough to know the answer is too large.
+                    var wanted = (int)Math.Min(current.Length - filled, maxBytes - total + 1);
+                    var read = await stream.ReadAsync(current, filled, wanted, ct).ConfigureAwait(false);
+                    if (read == 0) break;
+                    total += read;
+                    if (total > maxBytes) throw new TooLargeException(declared);
+                    filled += read;
                 }
-                return new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
+                if (full.Count == 0) return new ArraySegment<byte>(current, 0, filled);
+                var body = new byte[total];
+                var at = 0;
+                foreach (var segment in full)
+                {
+                    Buffer.BlockCopy(segment, 0, body, at, segment.Length);
+                    at += segment.Length;
+                }
+                Buffer.BlockCopy(current, 0, body, at, filled);
+                return new ArraySegment<byte>(body);
             }
         }
+
+        const int FirstSegmentBytes = 16 * 1024;
+        const int MaxSegmentBytes = 1024 * 1024;
 
         /// <summary>Null when the bytes are valid UTF-8, else where they stop being so.</summary>
         public static string Utf8Problem(ArraySegment<byte> body)
