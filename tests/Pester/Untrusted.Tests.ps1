@@ -31,15 +31,22 @@ Describe 'An unreadable answer fails only its own request' {
         $server.Dispose()
     }
 
-    It 'New-RrRecall: batch 2 answered with invalid UTF-8 gets OutcomeUnknown errors for exactly its IDs; batches 1 and 3 are reported' {
+    It 'New-RrRecall: batch 2 answered unreadably (<As>) gets OutcomeUnknown errors for exactly its IDs; batches 1 and 3 are reported' -ForEach @(
+        @{ As = 'utf8'; Says = '*not valid UTF-8*' }, @{ As = 'surrogate'; Says = '*cannot be read*' }
+    ) {
         $ids = [long[]](1..250)
         $null = $server.UnreadableIds.Add(150)   # in the second batch of 100
+        $server.UnreadableAs = $As
+        $sentBefore = @($server.Requests | Where-Object { $_ -like 'POST */Recall/createRecallByReturnInventoryId *' }).Count
         try {
-            $recalls = @($ids | New-RrRecall -Session $session -ErrorVariable failures -ErrorAction SilentlyContinue)
+            $recalls = @($ids | New-RrRecall -Session $session -Force -ErrorVariable failures -ErrorAction SilentlyContinue)
         }
-        finally { $server.UnreadableIds.Clear() }
+        finally {
+            $server.UnreadableIds.Clear()
+            $server.UnreadableAs = 'utf8'
+        }
 
-        @($server.Requests | Where-Object { $_ -like 'POST */Recall/createRecallByReturnInventoryId *' }) | Should -HaveCount 3
+        @($server.Requests | Where-Object { $_ -like 'POST */Recall/createRecallByReturnInventoryId *' }).Count - $sentBefore | Should -Be 3
         $recalls | Should -HaveCount 2
         @($recalls.RecallInventoryList.ReturnInventoryId | Sort-Object) | Should -Be ([long[]](@(1..100) + @(201..250)))
         $failures | Should -HaveCount 100
@@ -47,21 +54,43 @@ Describe 'An unreadable answer fails only its own request' {
         @($failures.Exception.ItemId | Sort-Object) | Should -Be ([long[]](101..200))
         @($failures.Exception.Kind | Select-Object -Unique) | Should -Be 'InvalidResponse'
         @($failures.Exception.CorrelationId | Select-Object -Unique) | Should -Be 'untrusted-correlation-1'
-        $failures[0].Exception.Message | Should -BeLike '*not valid UTF-8*'
+        $failures[0].Exception.Message | Should -BeLike $Says
     }
 
-    It 'Get-RrInventory -ReturnInventoryId 1,2,3,4 with record 2 unreadable gives 3 records and 1 error' {
+    It 'Get-RrInventory -ReturnInventoryId 1,2,3,4 with record 2 unreadable (<As>) gives 3 records and 1 error' -ForEach @(@{ As = 'utf8' }, @{ As = 'surrogate' }) {
         $null = $server.UnreadableIds.Add(2)
+        $server.UnreadableAs = $As
         try {
             $records = @(Get-RrInventory -ReturnInventoryId 1, 2, 3, 4 -Session $session -ErrorVariable failures -ErrorAction SilentlyContinue)
         }
-        finally { $server.UnreadableIds.Clear() }
+        finally {
+            $server.UnreadableIds.Clear()
+            $server.UnreadableAs = 'utf8'
+        }
 
         @($records.ReturnInventoryId) | Should -Be 1, 3, 4
         $failures | Should -HaveCount 1
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'RrApi.InvalidResponse,*'
         $failures[0].Exception.ItemId | Should -Be 2
         $failures[0].Exception.CorrelationId | Should -Be 'untrusted-correlation-1'
+    }
+
+    It 'Invoke-RrApi: a payload that cannot be converted (<As>) is an InvalidResponse error' -ForEach @(@{ As = 'utf8' }, @{ As = 'surrogate' }) {
+        $null = $server.UnreadableIds.Add(2)
+        $server.UnreadableAs = $As
+        try {
+            $payload = @(Invoke-RrApi ReturnInventory/GetReturnInventory -Query @{ returnInventoryId = 2 } -Session $session -ErrorVariable failures -ErrorAction SilentlyContinue)
+            $fine = Invoke-RrApi ReturnInventory/GetReturnInventory -Query @{ returnInventoryId = 3 } -Session $session
+        }
+        finally {
+            $server.UnreadableIds.Clear()
+            $server.UnreadableAs = 'utf8'
+        }
+        $payload | Should -HaveCount 0
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'RrApi.InvalidResponse,*'
+        $failures[0].Exception.CorrelationId | Should -Be 'untrusted-correlation-1'
+        $fine.returnInventoryId | Should -Be 3
     }
 
     It 'stops a scheduled script with the module''s own error, not an InvalidOperationException' {

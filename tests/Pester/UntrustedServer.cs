@@ -26,6 +26,8 @@ namespace RrTest
         public string Mode { get; set; } = "api";
         /// <summary>Inventory ids whose record (GetReturnInventory) or recall (create) is answered with invalid UTF-8.</summary>
         public HashSet<long> UnreadableIds { get; } = new HashSet<long>();
+        /// <summary>How those answers are unreadable: utf8 (a lone lead byte, 0xC3) or surrogate (valid UTF-8 JSON holding "\uD800").</summary>
+        public string UnreadableAs { get; set; } = "utf8";
         public string RedirectTo { get; set; }
         public long HugeBytes { get; set; }
         public bool DeclareLength { get; set; }
@@ -104,15 +106,16 @@ namespace RrTest
         static byte[] Envelope(string payload)
             => Encoding.UTF8.GetBytes("{" + payload + (payload.Length > 0 ? "," : "") + "\"correlationId\":\"" + CorrelationId + "\",\"meta\":{\"status\":200,\"data\":{},\"errorCode\":null,\"error\":{}}}");
 
-        /// <summary>The UTF-8 of <paramref name="json"/> with "@BAD@" replaced by a lone lead byte (0xC3).</summary>
-        static byte[] WithInvalidUtf8(byte[] json)
+        /// <summary>The UTF-8 of <paramref name="json"/> with "@BAD@" replaced as <see cref="UnreadableAs"/> says.</summary>
+        byte[] Unreadable(byte[] json)
         {
             var text = Encoding.UTF8.GetString(json);
             var at = text.IndexOf("@BAD@", StringComparison.Ordinal);
             if (at < 0) return json;
             var head = Encoding.UTF8.GetBytes(text.Substring(0, at));
             var tail = Encoding.UTF8.GetBytes(text.Substring(at + 5));
-            return head.Concat(new byte[] { 0xC3 }).Concat(tail).ToArray();
+            var bad = UnreadableAs == "surrogate" ? Encoding.ASCII.GetBytes("\\uD800") : new byte[] { 0xC3 };
+            return head.Concat(bad).Concat(tail).ToArray();
         }
 
         byte[] Api(HttpListenerRequest request, string body)
@@ -122,7 +125,7 @@ namespace RrTest
             {
                 var id = long.Parse(request.QueryString["returnInventoryId"]);
                 var description = UnreadableIds.Contains(id) ? "caf@BAD@" : "Shoes";
-                return WithInvalidUtf8(Envelope("\"data\":{\"returnInventoryId\":" + id + ",\"rma\":\"USE-2-261201-D" + id.ToString("00000") + "-01\",\"handlingCode\":\"tbc\","
+                return Unreadable(Envelope("\"data\":{\"returnInventoryId\":" + id + ",\"rma\":\"USE-2-261201-D" + id.ToString("00000") + "-01\",\"handlingCode\":\"tbc\","
                     + "\"handlingStatusCode\":\"pending\",\"warehouseId\":2,\"description\":\"" + description + "\"}"));
             }
             if (path.EndsWith("/Recall/createRecallByReturnInventoryId", StringComparison.OrdinalIgnoreCase))
@@ -131,7 +134,7 @@ namespace RrTest
                 var recallId = System.Threading.Interlocked.Increment(ref nextRecallId);
                 var remarks = ids.Any(UnreadableIds.Contains) ? "caf@BAD@" : "ok";
                 var lines = string.Join(",", ids.Select(i => "{\"recallInventoryId\":" + (i + 500000) + ",\"returnInventoryId\":" + i + ",\"recallInventoryStatusCode\":\"pending\"}"));
-                return WithInvalidUtf8(Envelope("\"recallList\":[{\"recallId\":" + recallId + ",\"recallNumber\":\"RCL261201-" + recallId + "\",\"recallStatusCode\":\"pending\","
+                return Unreadable(Envelope("\"recallList\":[{\"recallId\":" + recallId + ",\"recallNumber\":\"RCL261201-" + recallId + "\",\"recallStatusCode\":\"pending\","
                     + "\"warehouseId\":2,\"warehouseRemarks\":\"" + remarks + "\",\"createOn\":\"2026-12-01T00:00:00Z\",\"recallInventoryList\":[" + lines + "]}]"));
             }
             return Envelope("");
