@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace ReturnsHelper.Http
 {
@@ -20,52 +18,109 @@ namespace ReturnsHelper.Http
         public const string Mask = "***";
 
         /// <summary>The text with every form of <paramref name="secret"/> replaced by <see cref="Mask"/>.</summary>
+        /// <remarks>
+        /// A hand-written matcher rather than a Regex built from the secret: it runs for every request (the correlation id
+        /// of each answer is redacted), and building a Regex each time cost about 0.3 ms.
+        /// </remarks>
         public static string Apply(string text, string secret)
         {
             if (string.IsNullOrEmpty(text) || string.IsNullOrEmpty(secret)) return text;
-            return new Regex(Pattern(secret), RegexOptions.CultureInvariant).Replace(text, Mask);
+            var codePoints = CodePoints(secret);
+            var anywhere = secret.Length >= MinimumLengthAnywhere;
+            StringBuilder redacted = null;
+            var copied = 0;
+            var at = 0;
+            while (at < text.Length)
+            {
+                var end = MatchAt(text, at, codePoints);
+                if (end > at && (anywhere || StandsAlone(text, at, end)))
+                {
+                    (redacted ?? (redacted = new StringBuilder(text.Length))).Append(text, copied, at - copied).Append(Mask);
+                    copied = at = end;
+                }
+                else at++;
+            }
+            return redacted == null ? text : redacted.Append(text, copied, text.Length - copied).ToString();
         }
 
-        static string Pattern(string secret)
+        /// <summary>One character of the secret (a surrogate pair counts as one) with its UTF-8 bytes.</summary>
+        struct CodePoint
         {
-            var pattern = new StringBuilder();
+            public string Text;
+            public byte[] Utf8;
+        }
+
+        static CodePoint[] CodePoints(string secret)
+        {
+            var list = new System.Collections.Generic.List<CodePoint>(secret.Length);
             for (var i = 0; i < secret.Length; i += char.IsSurrogatePair(secret, i) ? 2 : 1)
             {
-                var codePoint = char.IsSurrogatePair(secret, i) ? secret.Substring(i, 2) : secret.Substring(i, 1);
-                pattern.Append("(?:").Append(Regex.Escape(codePoint));
-                pattern.Append('|');
-                foreach (var unit in codePoint) pattern.Append(@"\\u").Append(Hex(unit, 4));
-                var shortEscape = ShortJsonEscape(codePoint);
-                if (shortEscape != null) pattern.Append('|').Append(Regex.Escape(shortEscape));
-                pattern.Append('|');
-                foreach (var b in Encoding.UTF8.GetBytes(codePoint)) pattern.Append('%').Append(Hex(b, 2));
-                if (codePoint == " ") pattern.Append(@"|\+");
-                pattern.Append(')');
+                var text = secret.Substring(i, char.IsSurrogatePair(secret, i) ? 2 : 1);
+                list.Add(new CodePoint { Text = text, Utf8 = Encoding.UTF8.GetBytes(text) });
             }
-            return secret.Length >= MinimumLengthAnywhere
-                ? pattern.ToString()
-                : "(?<![A-Za-z0-9])" + pattern + "(?![A-Za-z0-9])";
+            return list.ToArray();
         }
 
-        static string ShortJsonEscape(string codePoint)
+        /// <summary>Where a form of the secret that starts at <paramref name="at"/> ends, or -1.</summary>
+        static int MatchAt(string text, int at, CodePoint[] codePoints)
         {
-            switch (codePoint)
+            var position = at;
+            foreach (var codePoint in codePoints)
             {
-                case "/": return @"\/";
-                case "\"": return "\\\"";
-                case "\\": return @"\\";
-                default: return null;
+                position = MatchCodePoint(text, position, codePoint);
+                if (position < 0) return -1;
             }
+            return position;
         }
 
-        /// <summary>A hexadecimal number as a pattern that matches its digits in either case.</summary>
-        static string Hex(int value, int digits)
+        static int MatchCodePoint(string text, int at, CodePoint codePoint)
         {
-            var text = value.ToString("X" + digits, CultureInfo.InvariantCulture);
-            var pattern = new StringBuilder();
-            foreach (var c in text)
-                pattern.Append(char.IsLetter(c) ? "[" + c + char.ToLowerInvariant(c) + "]" : c.ToString());
-            return pattern.ToString();
+            var c = codePoint.Text;
+            if (at >= text.Length) return -1;
+            if (at + c.Length <= text.Length && string.CompareOrdinal(text, at, c, 0, c.Length) == 0) return at + c.Length;
+            if (text[at] == '\\')
+            {
+                // \uXXXX for each UTF-16 unit, or the short escapes \/ \" \\.
+                var position = at;
+                foreach (var unit in c)
+                {
+                    if (position + 6 > text.Length || text[position] != '\\' || text[position + 1] != 'u' || Hex(text, position + 2, 4) != unit) { position = -1; break; }
+                    position += 6;
+                }
+                if (position > 0) return position;
+                if (c.Length == 1 && (c[0] == '/' || c[0] == '"' || c[0] == '\\') && at + 1 < text.Length && text[at + 1] == c[0]) return at + 2;
+                return -1;
+            }
+            if (text[at] == '%')
+            {
+                var position = at;
+                foreach (var b in codePoint.Utf8)
+                {
+                    if (position + 3 > text.Length || text[position] != '%' || Hex(text, position + 1, 2) != b) return -1;
+                    position += 3;
+                }
+                return position;
+            }
+            return c == " " && text[at] == '+' ? at + 1 : -1;
         }
+
+        /// <summary>The value of <paramref name="digits"/> hexadecimal digits (either case) at <paramref name="at"/>, or -1.</summary>
+        static int Hex(string text, int at, int digits)
+        {
+            var value = 0;
+            for (var i = at; i < at + digits; i++)
+            {
+                var c = text[i];
+                var digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+                if (digit < 0) return -1;
+                value = value * 16 + digit;
+            }
+            return value;
+        }
+
+        static bool StandsAlone(string text, int start, int end)
+            => (start == 0 || !IsWordCharacter(text[start - 1])) && (end >= text.Length || !IsWordCharacter(text[end]));
+
+        static bool IsWordCharacter(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 }
