@@ -216,6 +216,56 @@ namespace ReturnsHelper.Core.Tests
             Assert.Equal(42, response.Root.GetProperty("last").GetInt32());
         }
 
+        /// <summary>A body that stalls after its headers and, like .NET Framework's response stream, ignores the read's token: only closing it ends the read.</summary>
+        sealed class StallingContent : HttpContent
+        {
+            protected override Task SerializeToStreamAsync(Stream stream, TransportContext context) => throw new NotSupportedException();
+            protected override Task<Stream> CreateContentReadStreamAsync() => Task.FromResult<Stream>(new StallingStream());
+            protected override bool TryComputeLength(out long length)
+            {
+                length = 0;
+                return false;
+            }
+
+            sealed class StallingStream : Stream
+            {
+                readonly TaskCompletionSource closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct)
+                {
+                    if (await Task.WhenAny(closed.Task, Task.Delay(TimeSpan.FromSeconds(15))) != closed.Task)
+                        throw new InvalidOperationException("StallingContent: the stalled read was never ended");
+                    throw new ObjectDisposedException(nameof(StallingStream));
+                }
+                protected override void Dispose(bool disposing)
+                {
+                    closed.TrySetResult();
+                    base.Dispose(disposing);
+                }
+                public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+                public override bool CanRead => true;
+                public override bool CanSeek => false;
+                public override bool CanWrite => false;
+                public override long Length => throw new NotSupportedException();
+                public override long Position { get => 0; set => throw new NotSupportedException(); }
+                public override void Flush() { }
+                public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+                public override void SetLength(long value) => throw new NotSupportedException();
+                public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+            }
+        }
+
+        [Fact]
+        public async Task A_body_that_stalls_after_the_headers_times_out_even_when_its_stream_ignores_the_token()
+        {
+            using var h = new Harness(new RetryPolicy { MaxAttempts = 1, AttemptTimeout = TimeSpan.FromMilliseconds(200) });
+            h.Handler.Step((_, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StallingContent() }));
+
+            var e = await h.FailAsync(RrRequest.Get("Recall/list"));
+
+            Assert.Equal(RrErrorKind.Transport, e.Kind);
+            Assert.Contains("no answer within 0.2 s", e.Message);
+        }
+
         [Fact]
         public void The_response_limit_must_be_positive()
         {

@@ -111,7 +111,8 @@ namespace ReturnsHelper.Http
                             location = response.Headers.Location;
                             // A redirect's body is never used; any other answer is read up to the limit.
                             if (!IsRedirect((int)status.Value) && response.Content != null)
-                                body = await AnswerBody.ReadAsync(response.Content, MaxResponseBytes, attemptCts.Token).ConfigureAwait(false);
+                                using (attemptCts.Token.Register(response.Dispose)) // .NET Framework's response stream ignores the token: closing it ends a stalled read
+                                    body = await AnswerBody.ReadAsync(response.Content, MaxResponseBytes, attemptCts.Token).ConfigureAwait(false);
                         }
                     }
                     catch (AnswerBody.TooLargeException e)
@@ -122,7 +123,12 @@ namespace ReturnsHelper.Http
                     {
                         throw;
                     }
-                    catch (OperationCanceledException)
+                    catch (Exception e) when (cancellationToken.IsCancellationRequested && (e is ObjectDisposedException || e is IOException || e is HttpRequestException))
+                    {
+                        throw new OperationCanceledException(cancellationToken); // the read ended by closing the response (above)
+                    }
+                    catch (Exception e) when (e is OperationCanceledException
+                        || (attemptCts.IsCancellationRequested && (e is ObjectDisposedException || e is IOException || e is HttpRequestException)))
                     {
                         failure = new TimeoutException($"no answer within {Policy.AttemptTimeout.TotalSeconds:0.#} s");
                     }
