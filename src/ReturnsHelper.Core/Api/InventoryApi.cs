@@ -50,21 +50,21 @@ namespace ReturnsHelper.Api
         public const int MaxPageSize = 50;
         public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(62);
 
-        public static Task<Inventory> GetAsync(RrSession session, long returnInventoryId, IRrLog log, CancellationToken ct)
+        public static async Task<Inventory> GetAsync(RrSession session, long returnInventoryId, IRrLog log, CancellationToken ct)
         {
             var request = RrRequest.Get("ReturnInventory/GetReturnInventory", Query("returnInventoryId", returnInventoryId.ToString(CultureInfo.InvariantCulture)));
-            return session.Client.SendAsync(request, response =>
+            return await session.Client.SendAsync(request, response =>
             {
                 var record = response.PayloadObject();
                 if (JsonRead.Long(record, "returnInventoryId") == null)
                     throw new RrApiException(RrErrorKind.InvalidResponse, $"{request} succeeded but its answer has no returnInventoryId.",
                         request.Method, request.Path, response.HttpStatus, correlationId: response.CorrelationId);
                 return Inventory.Parse(record, session.Environment.ToString(), session.Client.Endpoints.PhotoBase);
-            }, log, ct);
+            }, log, ct).ConfigureAwait(false);
         }
 
         /// <summary>One page of the window [from, to) (start inclusive, end exclusive, at most <see cref="MaxWindow"/>).</summary>
-        public static Task<InventoryPage> ListPageAsync(RrSession session, DateTime fromUtc, DateTime toUtc, int pageSize, long offset, IRrLog log, CancellationToken ct)
+        public static async Task<InventoryPage> ListPageAsync(RrSession session, DateTime fromUtc, DateTime toUtc, int pageSize, long offset, IRrLog log, CancellationToken ct)
         {
             if (pageSize < 1 || pageSize > MaxPageSize) throw new ArgumentOutOfRangeException(nameof(pageSize), pageSize, $"The page size must be between 1 and {MaxPageSize}.");
             var request = RrRequest.Get("ReturnInventory/list", new[]
@@ -74,13 +74,13 @@ namespace ReturnsHelper.Api
                 Pair("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)),
                 Pair("offset", offset.ToString(CultureInfo.InvariantCulture)),
             });
-            return session.Client.SendAsync(request, response =>
+            return await session.Client.SendAsync(request, response =>
             {
                 if (!response.HasPayloadArray("data"))
                     throw new RrApiException(RrErrorKind.InvalidResponse, $"{request} succeeded but its answer has no data list.",
                         request.Method, request.Path, response.HttpStatus, correlationId: response.CorrelationId);
                 return ReadPage(session, response);
-            }, log, ct);
+            }, log, ct).ConfigureAwait(false);
         }
 
         static InventoryPage ReadPage(RrSession session, RrResponse response)
@@ -104,8 +104,8 @@ namespace ReturnsHelper.Api
         public static Task CancelHandlingAsync(RrSession session, long returnInventoryId, IRrLog log, CancellationToken ct)
             => WriteAsync(session, "ReturnInventory/CancelReturnInventoryHandling", JsonBody.Write(w => w.WriteNumber("returnInventoryId", returnInventoryId)), log, ct);
 
-        static Task WriteAsync(RrSession session, string path, byte[] body, IRrLog log, CancellationToken ct)
-            => session.Client.SendAsync(RrRequest.Write(path, body), _ => true, log, ct);
+        static async Task WriteAsync(RrSession session, string path, byte[] body, IRrLog log, CancellationToken ct)
+            => await session.Client.SendAsync(RrRequest.Write(path, body), _ => true, log, ct).ConfigureAwait(false);
 
         /// <summary>
         /// True when a window has no records after the page at <paramref name="offset"/> that returned

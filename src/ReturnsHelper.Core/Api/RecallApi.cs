@@ -26,16 +26,16 @@ namespace ReturnsHelper.Api
         public static Task<IReadOnlyList<Recall>> CancelByInventoryAsync(RrSession session, IReadOnlyList<long> returnInventoryIds, IRrLog log, CancellationToken ct)
             => SendAsync(session, "Recall/cancelRecallByReturnInventoryId", "returnInventoryIdList", returnInventoryIds, log, ct);
 
-        static Task<IReadOnlyList<Recall>> SendAsync(RrSession session, string path, string listName, IReadOnlyList<long> ids, IRrLog log, CancellationToken ct, string idempotencyKey = null)
+        static async Task<IReadOnlyList<Recall>> SendAsync(RrSession session, string path, string listName, IReadOnlyList<long> ids, IRrLog log, CancellationToken ct, string idempotencyKey = null)
         {
             var request = RrRequest.Write(path, JsonBody.IdList(listName, ids), idempotencyKey ?? RrRequest.NewIdempotencyKey());
-            return session.Client.SendAsync<IReadOnlyList<Recall>>(request, response =>
+            return await session.Client.SendAsync<IReadOnlyList<Recall>>(request, response =>
             {
                 if (!response.HasPayloadArray("recallList"))
                     throw new RrApiException(RrErrorKind.InvalidResponse, $"{request} succeeded but its answer has no recallList.",
                         request.Method, request.Path, response.HttpStatus, correlationId: response.CorrelationId);
                 return Recall.ParseList(response, session.Environment.ToString()).ToList();
-            }, log, ct);
+            }, log, ct).ConfigureAwait(false);
         }
     }
 }

@@ -23,14 +23,14 @@ namespace ReturnsHelper.Api
             => session.GetCached<IReadOnlyList<T>>(key, allowStale: true);
 
         /// <summary>One cheap authenticated call; throws RrApiException (Unauthorized) when the credentials are wrong.</summary>
-        public static Task VerifyCredentialsAsync(RrSession session, IRrLog log, CancellationToken ct)
+        public static async Task VerifyCredentialsAsync(RrSession session, IRrLog log, CancellationToken ct)
         {
             var request = RrRequest.Get("ApiBalance/GetApiBalance", new[]
             {
                 new KeyValuePair<string, string>("pageSize", "1"),
                 new KeyValuePair<string, string>("offset", "0"),
             });
-            return session.Client.SendAsync(request, _ => true, log, ct);
+            await session.Client.SendAsync(request, _ => true, log, ct).ConfigureAwait(false);
         }
 
         static async Task<IReadOnlyList<T>> GetCachedListAsync<T>(RrSession session, string key, RrRequest request, string listName,
