@@ -53,14 +53,14 @@ namespace ReturnsHelper.Api
         public static async Task<Inventory> GetAsync(RrSession session, long returnInventoryId, IRrLog log, CancellationToken ct)
         {
             var request = RrRequest.Get("ReturnInventory/GetReturnInventory", Query("returnInventoryId", returnInventoryId.ToString(CultureInfo.InvariantCulture)));
-            using (var response = await session.Client.SendAsync(request, log, ct).ConfigureAwait(false))
+            return await session.Client.SendAsync(request, response =>
             {
                 var record = response.PayloadObject();
                 if (JsonRead.Long(record, "returnInventoryId") == null)
                     throw new RrApiException(RrErrorKind.InvalidResponse, $"{request} succeeded but its answer has no returnInventoryId.",
                         request.Method, request.Path, response.HttpStatus, correlationId: response.CorrelationId);
                 return Inventory.Parse(record, session.Environment.ToString(), session.Client.Endpoints.PhotoBase);
-            }
+            }, log, ct).ConfigureAwait(false);
         }
 
         /// <summary>One page of the window [from, to) (start inclusive, end exclusive, at most <see cref="MaxWindow"/>).</summary>
@@ -74,13 +74,13 @@ namespace ReturnsHelper.Api
                 Pair("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)),
                 Pair("offset", offset.ToString(CultureInfo.InvariantCulture)),
             });
-            using (var response = await session.Client.SendAsync(request, log, ct).ConfigureAwait(false))
+            return await session.Client.SendAsync(request, response =>
             {
                 if (!response.HasPayloadArray("data"))
                     throw new RrApiException(RrErrorKind.InvalidResponse, $"{request} succeeded but its answer has no data list.",
                         request.Method, request.Path, response.HttpStatus, correlationId: response.CorrelationId);
                 return ReadPage(session, response);
-            }
+            }, log, ct).ConfigureAwait(false);
         }
 
         static InventoryPage ReadPage(RrSession session, RrResponse response)
@@ -105,9 +105,7 @@ namespace ReturnsHelper.Api
             => WriteAsync(session, "ReturnInventory/CancelReturnInventoryHandling", JsonBody.Write(w => w.WriteNumber("returnInventoryId", returnInventoryId)), log, ct);
 
         static async Task WriteAsync(RrSession session, string path, byte[] body, IRrLog log, CancellationToken ct)
-        {
-            using (await session.Client.SendAsync(RrRequest.Write(path, body), log, ct).ConfigureAwait(false)) { }
-        }
+            => await session.Client.SendAsync(RrRequest.Write(path, body), _ => true, log, ct).ConfigureAwait(false);
 
         /// <summary>
         /// True when a window has no records after the page at <paramref name="offset"/> that returned

@@ -29,13 +29,13 @@ namespace ReturnsHelper.Api
         static async Task<IReadOnlyList<Recall>> SendAsync(RrSession session, string path, string listName, IReadOnlyList<long> ids, IRrLog log, CancellationToken ct, string idempotencyKey = null)
         {
             var request = RrRequest.Write(path, JsonBody.IdList(listName, ids), idempotencyKey ?? RrRequest.NewIdempotencyKey());
-            using (var response = await session.Client.SendAsync(request, log, ct).ConfigureAwait(false))
+            return await session.Client.SendAsync<IReadOnlyList<Recall>>(request, response =>
             {
                 if (!response.HasPayloadArray("recallList"))
                     throw new RrApiException(RrErrorKind.InvalidResponse, $"{request} succeeded but its answer has no recallList.",
                         request.Method, request.Path, response.HttpStatus, correlationId: response.CorrelationId);
                 return Recall.ParseList(response, session.Environment.ToString()).ToList();
-            }
+            }, log, ct).ConfigureAwait(false);
         }
     }
 }

@@ -30,7 +30,7 @@ namespace ReturnsHelper.Api
                 new KeyValuePair<string, string>("pageSize", "1"),
                 new KeyValuePair<string, string>("offset", "0"),
             });
-            using (await session.Client.SendAsync(request, log, ct).ConfigureAwait(false)) { }
+            await session.Client.SendAsync(request, _ => true, log, ct).ConfigureAwait(false);
         }
 
         static async Task<IReadOnlyList<T>> GetCachedListAsync<T>(RrSession session, string key, RrRequest request, string listName,
@@ -41,12 +41,9 @@ namespace ReturnsHelper.Api
                 var cached = session.GetCached<IReadOnlyList<T>>(key);
                 if (cached != null) return cached;
             }
-            using (var response = await session.Client.SendAsync(request, log, ct).ConfigureAwait(false))
-            {
-                IReadOnlyList<T> list = response.PayloadArray(listName).Select(parse).ToList();
-                session.SetCached(key, list);
-                return list;
-            }
+            var list = await session.Client.SendAsync<IReadOnlyList<T>>(request, response => response.PayloadArray(listName).Select(parse).ToList(), log, ct).ConfigureAwait(false);
+            session.SetCached(key, list);
+            return list;
         }
     }
 }

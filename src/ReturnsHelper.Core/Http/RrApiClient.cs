@@ -28,6 +28,18 @@ namespace ReturnsHelper.Http
         readonly string userAgent;
 
         public RetryPolicy Policy { get; }
+
+        int maxResponseBytes = AnswerBody.DefaultMaxBytes;
+
+        /// <summary>
+        /// The largest answer the client reads (Connect-RrService -MaxResponseMB). A larger one is an error
+        /// (InvalidResponse) as soon as its Content-Length or its bytes pass the limit, and is not retried.
+        /// </summary>
+        public int MaxResponseBytes
+        {
+            get => maxResponseBytes;
+            set => maxResponseBytes = value > 0 ? value : throw new ArgumentException("The response size limit must be positive.");
+        }
         /// <summary>How the client waits between attempts; replaced in tests to run without real sleeps.</summary>
         internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
         internal Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
@@ -51,10 +63,16 @@ namespace ReturnsHelper.Http
         /// <summary>
         /// The session's handler. Connections per server are raised to the highest -ThrottleLimit: on .NET Framework
         /// (Windows PowerShell 5.1) the default is 2 per host, which would quietly cap every command at 2 requests.
+        /// Redirects are never followed: .NET would re-send the x-rr-apikey and x-rr-apitoken headers to the new
+        /// address, whatever its host or scheme; a 3xx becomes an error naming the target instead.
         /// </summary>
         internal static HttpClientHandler DefaultHandler()
         {
-            var handler = new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate };
+            var handler = new HttpClientHandler
+            {
+                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+                AllowAutoRedirect = false,
+            };
             try { handler.MaxConnectionsPerServer = RrSession.MaxThrottleLimit; }
             catch (PlatformNotSupportedException) { /* a platform without the setting has no such cap either */ }
             return handler;
@@ -66,46 +84,71 @@ namespace ReturnsHelper.Http
             var total = Stopwatch.StartNew();
             var url = BuildUrl(request);
             if (log.IsDebugEnabled && request.Body != null)
-                log.Debug($"{request} request body: {Truncate(Redact(Encoding.UTF8.GetString(request.Body)))}");
+                log.Debug($"{request} request body: {Excerpt(new ArraySegment<byte>(request.Body), MaxLoggedBody)}");
 
             for (var attempt = 1; ; attempt++)
             {
                 var watch = Stopwatch.StartNew();
                 HttpStatusCode? status = null;
                 TimeSpan? retryAfter = null;
-                byte[] body = null;
+                var body = new ArraySegment<byte>(new byte[0]);
                 string contentType = null;
+                Uri location = null;
                 Exception failure = null;
+                string tlsProblem = null;
+                AnswerBody.TooLargeException tooLarge = null;
                 using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 using (var message = BuildMessage(request, url))
                 {
                     attemptCts.CancelAfter(Policy.AttemptTimeout);
                     try
                     {
-                        using (var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, attemptCts.Token).ConfigureAwait(false))
+                        using (var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, attemptCts.Token).ConfigureAwait(false))
                         {
                             status = response.StatusCode;
-                            contentType = response.Content.Headers.ContentType?.MediaType;
+                            contentType = response.Content?.Headers.ContentType?.MediaType;
                             retryAfter = RetryPolicy.ParseRetryAfter(response.Headers.RetryAfter, Clock());
-                            body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                            location = response.Headers.Location;
+                            // A redirect's body is never used; any other answer is read up to the limit.
+                            if (!IsRedirect((int)status.Value) && response.Content != null)
+                                using (attemptCts.Token.Register(response.Dispose)) // .NET Framework's response stream ignores the token: closing it ends a stalled read
+                                    body = await AnswerBody.ReadAsync(response.Content, MaxResponseBytes, attemptCts.Token).ConfigureAwait(false);
                         }
+                    }
+                    catch (AnswerBody.TooLargeException e)
+                    {
+                        tooLarge = e;
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
                         throw;
                     }
-                    catch (OperationCanceledException)
+                    catch (Exception e) when (cancellationToken.IsCancellationRequested && (e is ObjectDisposedException || e is IOException || e is HttpRequestException))
+                    {
+                        throw new OperationCanceledException(cancellationToken); // the read ended by closing the response (above)
+                    }
+                    catch (Exception e) when (e is OperationCanceledException
+                        || (attemptCts.IsCancellationRequested && (e is ObjectDisposedException || e is IOException || e is HttpRequestException)))
                     {
                         failure = new TimeoutException($"no answer within {Policy.AttemptTimeout.TotalSeconds:0.#} s");
                     }
                     catch (Exception e) when (e is HttpRequestException || e is IOException)
                     {
                         failure = e;
+                        tlsProblem = TlsProblem(e);
                     }
                 }
 
                 var outcome = failure != null ? "failed: " + Redact(Describe(failure)) : $"{(int)status.Value} {status.Value}";
                 log.Verbose($"{request} -> {outcome} in {watch.ElapsedMilliseconds} ms (attempt {attempt} of {Policy.MaxAttempts})");
+
+                // A certificate the client refuses is refused again: only other transport failures are worth another attempt.
+                if (tlsProblem != null)
+                    throw new RrApiException(RrErrorKind.Transport, Redact(Sentence.Join($"{request} failed:", tlsProblem)), request.Method, request.Path);
+                if (tooLarge != null)
+                    throw Error(RrErrorKind.InvalidResponse, $"{request} returned HTTP {(int)status.Value} with an answer larger than the limit of {SizeText(MaxResponseBytes)}"
+                        + (tooLarge.DeclaredLength.HasValue ? $" (Content-Length {tooLarge.DeclaredLength.Value} bytes)" : "")
+                        + "; it was not read further (Connect-RrService -MaxResponseMB raises the limit).", request, (int)status.Value, null);
 
                 var retryable = failure != null || RetryPolicy.IsRetryableStatus((int)status.Value);
                 if (retryable)
@@ -126,7 +169,7 @@ namespace ReturnsHelper.Http
                     throw new RrApiException(RrErrorKind.Transport,
                         Redact(Sentence.Join($"{request} failed after {attempt} attempt(s) over {total.Elapsed.TotalSeconds:0.0} s:", Describe(failure))),
                         request.Method, request.Path, inner: failure);
-                return Interpret(request, (int)status.Value, contentType, body, log);
+                return Interpret(request, url, (int)status.Value, contentType, location, body, log);
             }
         }
 
@@ -138,34 +181,63 @@ namespace ReturnsHelper.Http
             return null;
         }
 
-        RrResponse Interpret(RrRequest request, int status, string contentType, byte[] body, IRrLog log)
+        RrResponse Interpret(RrRequest request, Uri url, int status, string contentType, Uri location, ArraySegment<byte> body, IRrLog log)
         {
+            if (IsRedirect(status))
+                throw Error(RrErrorKind.HttpError, $"{request} was redirected (HTTP {status}) to {RedirectTarget(url, location)}, which the module never follows because the API key and token would be sent there too; "
+                    + "if that is the service's new address, connect to it with Connect-RrService -BaseUri.", request, status, null);
             if (log.IsDebugEnabled)
-                log.Debug($"{request} response body: {Truncate(Redact(Encoding.UTF8.GetString(body ?? new byte[0])))}");
+                log.Debug($"{request} response body: {Excerpt(body, MaxLoggedBody)}");
 
+            // Bytes from the network are data: whatever cannot be read becomes this request's InvalidResponse (or its
+            // status's error), with the correlation id when one can be read, never another exception type.
             JsonDocument document = null;
-            string parseProblem = null;
-            try
+            Envelope envelope = null;
+            string correlationId = null;
+            var parseProblem = body.Count == 0 ? "an empty body" : AnswerBody.Utf8Problem(body);
+            if (parseProblem == null)
             {
-                if (body == null || body.Length == 0) parseProblem = "an empty body";
-                else document = JsonDocument.Parse(WithoutByteOrderMark(body));
+                try
+                {
+                    document = JsonDocument.Parse(WithoutByteOrderMark(body));
+                }
+                catch (JsonException)
+                {
+                    parseProblem = $"a body that is not valid JSON ({contentType ?? "no content type"}, {body.Count} bytes, starting \"{Printable(Excerpt(body, 80))}\")";
+                }
             }
-            catch (JsonException)
+            else if (body.Count > 0)
             {
-                parseProblem = $"a body that is not valid JSON ({contentType ?? "no content type"}, {body.Length} bytes, starting \"{Printable(Redact(Encoding.UTF8.GetString(body)))}\")";
+                // Not UTF-8, so not used; but its correlation id may still be readable, and it is what support asks for.
+                try { using (var unusable = JsonDocument.Parse(WithoutByteOrderMark(body))) correlationId = CorrelationIdOf(unusable.RootElement); }
+                catch (JsonException) { }
+            }
+            if (document != null)
+            {
+                try
+                {
+                    envelope = Envelope.Read(document.RootElement);
+                    correlationId = envelope?.CorrelationId;
+                }
+                catch (Exception e) when (IsUnreadable(e))
+                {
+                    parseProblem = "an envelope that cannot be read (" + Sentence.Of(e).TrimEnd('.') + ")";
+                    correlationId = CorrelationIdOf(document.RootElement);
+                    document.Dispose();
+                    document = null;
+                }
             }
 
-            var envelope = document != null ? Envelope.Read(document.RootElement) : null;
             var success = status >= 200 && status < 300;
             if (!success)
             {
                 document?.Dispose();
                 var kind = KindForStatus(status);
                 var what = envelope != null ? "" : parseProblem != null ? " with " + parseProblem : " without the response envelope";
-                throw Error(kind, $"{request} failed with HTTP {status}{what}.", request, status, envelope);
+                throw Error(kind, $"{request} failed with HTTP {status}{what}.", request, status, envelope, correlationId);
             }
             if (document == null)
-                throw Error(RrErrorKind.InvalidResponse, $"{request} returned HTTP {status} with {parseProblem}.", request, status, null);
+                throw Error(RrErrorKind.InvalidResponse, $"{request} returned HTTP {status} with {parseProblem}.", request, status, null, correlationId);
             if (envelope == null)
             {
                 document.Dispose();
@@ -184,7 +256,73 @@ namespace ReturnsHelper.Http
             return new RrResponse(document, status, envelope.CorrelationId);
         }
 
-        RrApiException Error(RrErrorKind kind, string message, RrRequest request, int status, Envelope envelope)
+        /// <summary>
+        /// Sends <paramref name="request"/> and turns its answer into a result with <paramref name="read"/>. This is
+        /// where every answer becomes models: whatever <paramref name="read"/> cannot make of the answer (a wrong type,
+        /// a string that is not UTF-16, a number out of range) becomes this request's <see cref="RrApiException"/>
+        /// (InvalidResponse; for a write, outcome unknown), so one unreadable answer fails its own request and no more.
+        /// </summary>
+        public async Task<T> SendAsync<T>(RrRequest request, Func<RrResponse, T> read, IRrLog log, CancellationToken cancellationToken)
+        {
+            using (var response = await SendAsync(request, log, cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    return read(response);
+                }
+                catch (Exception e) when (IsUnreadable(e))
+                {
+                    throw new RrApiException(RrErrorKind.InvalidResponse,
+                        Redact(Sentence.Join($"{request} returned HTTP {response.HttpStatus} with an answer that cannot be read:", Sentence.Of(e))),
+                        request.Method, request.Path, response.HttpStatus, correlationId: Redact(response.CorrelationId));
+                }
+            }
+        }
+
+        /// <summary>
+        /// An exception that reading an answer can raise on bad content (System.Text.Json throws InvalidOperationException
+        /// for invalid text and wrong kinds, others FormatException, OverflowException...). The module's own error and
+        /// cancellation pass through; no inner exception is kept, its message is in ours (redacted).
+        /// </summary>
+        static bool IsUnreadable(Exception e) => !(e is RrApiException || e is OperationCanceledException || e is OutOfMemoryException);
+
+        static string CorrelationIdOf(JsonElement root)
+        {
+            try { return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("correlationId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null; }
+            catch (InvalidOperationException) { return null; }
+        }
+
+        static bool IsRedirect(int status) => status >= 300 && status < 400 && status != 304;
+
+        /// <summary>Where a redirect points, as scheme://host/path: its query could hold anything, so it is not shown.</summary>
+        static string RedirectTarget(Uri requestUrl, Uri location)
+        {
+            if (location == null) return "no address (the answer has no Location header)";
+            var target = location.IsAbsoluteUri ? location : new Uri(requestUrl, location);
+            return target.GetLeftPart(UriPartial.Path);
+        }
+
+        /// <summary>
+        /// Why the TLS handshake failed, or null when <paramref name="e"/> is another transport failure. .NET reports it as an
+        /// AuthenticationException inside the HttpRequestException; .NET Framework as a WebException with TrustFailure or
+        /// SecureChannelFailure.
+        /// </summary>
+        internal static string TlsProblem(Exception e)
+        {
+            for (var x = e; x != null; x = x.InnerException)
+            {
+                var handshake = x is System.Security.Authentication.AuthenticationException
+                    || (x is WebException web && (web.Status == WebExceptionStatus.TrustFailure || web.Status == WebExceptionStatus.SecureChannelFailure));
+                if (!handshake) continue;
+                var reason = Sentence.Of(x.InnerException is System.Security.Authentication.AuthenticationException inner ? inner : x);
+                return reason.IndexOf("certificate", StringComparison.OrdinalIgnoreCase) >= 0
+                    ? "the server's TLS certificate was not accepted: " + reason
+                    : "the TLS handshake with the server failed: " + reason;
+            }
+            return null;
+        }
+
+        RrApiException Error(RrErrorKind kind, string message, RrRequest request, int status, Envelope envelope, string correlationId = null)
         {
             Dictionary<string, string> errors = null;
             if (envelope != null)
@@ -195,7 +333,7 @@ namespace ReturnsHelper.Http
             // One sentence: the service's own words for what is wrong end it; its code, map and correlation id are properties.
             if (errors != null && errors.Count > 0) message = Sentence.Join(message.TrimEnd('.') + ":", string.Join(" ", errors.Values.Distinct()));
             return new RrApiException(kind, Redact(message), request.Method, request.Path, status, envelope?.MetaStatus, Redact(envelope?.ErrorCode),
-                errors, Redact(envelope?.CorrelationId));
+                errors, Redact(envelope?.CorrelationId ?? correlationId));
         }
 
         static RrErrorKind KindForStatus(int status)
@@ -238,15 +376,26 @@ namespace ReturnsHelper.Http
             return message;
         }
 
-        /// <summary>Defence in depth: a server that echoes a credential back must not get it into a log or error.</summary>
+        /// <summary>
+        /// Defence in depth: a server that echoes a credential back must not get it into a log or error, in any form it
+        /// could plausibly encode it (see <see cref="Redaction"/>).
+        /// </summary>
         internal string Redact(string text)
         {
             if (string.IsNullOrEmpty(text)) return text;
-            var token = new NetworkCredential(string.Empty, apiToken).Password;
-            if (!string.IsNullOrEmpty(token)) text = text.Replace(token, "***");
-            if (!string.IsNullOrEmpty(apiKey) && apiKey.Length >= 4) text = text.Replace(apiKey, "***");
+            text = Redaction.Apply(text, new NetworkCredential(string.Empty, apiToken).Password);
+            if (apiKey.Length >= 4) text = Redaction.Apply(text, apiKey);
             return text;
         }
+
+        /// <summary>The start of a body for a log line or message, redacted, decoded only as far as needed.</summary>
+        string Excerpt(ArraySegment<byte> body, int maxChars)
+            => AnswerBody.Excerpt(body, maxChars, RedactionMarginBytes, Redact);
+
+        /// <summary>Enough bytes to hold a credential in its longest encoded form (12 bytes per character: a surrogate pair as \uXXXX\uXXXX, or %XX per UTF-8 byte).</summary>
+        int RedactionMarginBytes => 12 * Math.Max(apiToken.Length, apiKey.Length);
+
+        static string SizeText(int bytes) => bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MB" : $"{bytes} bytes";
 
         static string Describe(Exception e)
         {
@@ -257,10 +406,9 @@ namespace ReturnsHelper.Http
         }
 
         /// <summary>Some servers prefix JSON with a UTF-8 byte-order mark, which JsonDocument refuses.</summary>
-        static ReadOnlyMemory<byte> WithoutByteOrderMark(byte[] body)
-            => body.Length >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF ? new ReadOnlyMemory<byte>(body, 3, body.Length - 3) : body;
-
-        static string Truncate(string s) => s.Length <= MaxLoggedBody ? s : s.Substring(0, MaxLoggedBody) + $"... ({s.Length} chars)";
+        static ReadOnlyMemory<byte> WithoutByteOrderMark(ArraySegment<byte> body)
+            => body.Count >= 3 && body.Array[body.Offset] == 0xEF && body.Array[body.Offset + 1] == 0xBB && body.Array[body.Offset + 2] == 0xBF
+                ? new ReadOnlyMemory<byte>(body.Array, body.Offset + 3, body.Count - 3) : new ReadOnlyMemory<byte>(body.Array, body.Offset, body.Count);
 
         static string Printable(string text)
         {

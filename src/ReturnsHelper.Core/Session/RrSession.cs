@@ -38,6 +38,16 @@ namespace ReturnsHelper
         }
         public TimeSpan RequestTimeout => Client.Policy.AttemptTimeout;
 
+        /// <summary>The default of Connect-RrService -MaxResponseMB: far above the largest documented answer (a page of 50 records).</summary>
+        public const int DefaultMaxResponseMB = 64;
+
+        /// <summary>The largest answer the session reads, in bytes (Connect-RrService -MaxResponseMB).</summary>
+        public int MaxResponseBytes
+        {
+            get => Client.MaxResponseBytes;
+            set => Client.MaxResponseBytes = value;
+        }
+
         /// <summary>This account's local recall ledger, or null when the session keeps none (Connect-RrService -NoLedger).</summary>
         public ReturnsHelper.Ledger.RecallLedger Ledger { get; set; }
         /// <summary>The ledger file, or null.</summary>

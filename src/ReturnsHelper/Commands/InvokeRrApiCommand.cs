@@ -65,14 +65,15 @@ namespace ReturnsHelper.Commands
             if (request.Method == "POST" && !ShouldProcess($"{session.Environment} {session.BaseUri}", $"POST {request.Path}")) return;
             try
             {
-                var payload = Await(async (log, ct) =>
+                // Converted inside the client's read boundary: a payload it cannot convert is this call's InvalidResponse.
+                var payload = Await((log, ct) => session.Client.SendAsync(request, response =>
                 {
-                    using (var response = await session.Client.SendAsync(request, log, ct).ConfigureAwait(false))
-                        return response.PayloadJson();
-                });
+                    var json = response.PayloadJson();
+                    if (json == null) return null;
+                    using (var document = JsonDocument.Parse(json)) return PSJson.ToPSObject(document.RootElement);
+                }, log, ct));
                 if (payload == null) return;
-                using (var document = JsonDocument.Parse(payload))
-                    WriteObject(PSJson.ToPSObject(document.RootElement), enumerateCollection: true);
+                WriteObject(payload, enumerateCollection: true);
             }
             catch (RrApiException e)
             {

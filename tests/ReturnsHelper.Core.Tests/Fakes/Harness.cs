@@ -21,10 +21,10 @@ namespace ReturnsHelper.Core.Tests.Fakes
         readonly List<TimeSpan> delays = new();
         public IReadOnlyList<TimeSpan> Delays { get { lock (delays) return delays.ToList(); } }
 
-        public Harness(RetryPolicy policy = null, RrEndpoints endpoints = null, bool debug = false, string userAgent = UserAgent)
+        public Harness(RetryPolicy policy = null, RrEndpoints endpoints = null, bool debug = false, string userAgent = UserAgent, string token = ApiToken)
         {
             Log = new TestLog(debug);
-            Session = new RrSession(endpoints ?? RrEndpoints.For(RrEnvironment.Sandbox), ApiKey, Secure(ApiToken), userAgent, policy ?? new RetryPolicy(), Handler);
+            Session = new RrSession(endpoints ?? RrEndpoints.For(RrEnvironment.Sandbox), ApiKey, Secure(token), userAgent, policy ?? new RetryPolicy(), Handler);
             Client.Delay = (wait, ct) =>
             {
                 lock (delays) delays.Add(wait);

@@ -59,6 +59,11 @@ namespace ReturnsHelper.Commands
         [ValidateRange(1, RrSession.MaxThrottleLimit)]
         public int ThrottleLimit { get; set; } = RrSession.DefaultThrottleLimit;
 
+        /// <summary>The largest answer read, in MB (1 MB = 1,048,576 bytes): a bigger one is an error, not a memory blow-up.</summary>
+        [Parameter]
+        [ValidateRange(1, 1024)]
+        public int MaxResponseMB { get; set; } = RrSession.DefaultMaxResponseMB;
+
         /// <summary>The folder of the recall ledgers (default: RR_LEDGER_PATH, else the per-user local data folder).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -86,7 +91,7 @@ namespace ReturnsHelper.Commands
             };
             if (policy.AttemptTimeout >= policy.MaxRetryTime && MaxAttempts > 1)
                 WriteWarning($"-RequestTimeoutSeconds {RequestTimeoutSeconds} is not below -MaxRetrySeconds {MaxRetrySeconds}: an attempt that times out will not be retried.");
-            var session = new RrSession(endpoints, apiKey, apiToken, UserAgent.For(this), policy) { ThrottleLimit = ThrottleLimit };
+            var session = new RrSession(endpoints, apiKey, apiToken, UserAgent.For(this), policy) { ThrottleLimit = ThrottleLimit, MaxResponseBytes = MaxResponseMB * 1024 * 1024 };
             OpenLedger(session);
             if (!SkipCredentialCheck) Verify(session);
             SessionStore.MakeDefault(session, givenToUser: PassThru, SessionState);
