@@ -165,12 +165,10 @@ namespace ReturnsHelper.Core.Tests
             var waits = new List<TimeSpan>();
             h.Client.Delay = (wait, ct) => { waits.Add(wait); return Task.Delay(wait, ct); };
             for (var i = 0; i < 100; i++) h.Handler.Status(HttpStatusCode.ServiceUnavailable);
-            var watch = System.Diagnostics.Stopwatch.StartNew();
             var e = await h.FailAsync(Get);
-            watch.Stop();
 
+            // No wall-clock bound on the whole call (a loaded machine stretches it): the waits it chose are what the limit governs.
             Assert.Equal(RrErrorKind.ServerError, e.Kind);
-            Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(300) + TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
             Assert.True(waits.Sum(w => w.TotalMilliseconds) <= 300, $"waited {waits.Sum(w => w.TotalMilliseconds)} ms in total");
             Assert.Equal(waits.Count + 1, h.Handler.Count);
             Assert.Contains(h.Log.VerboseLines, l => l.Contains("retry time limit"));
