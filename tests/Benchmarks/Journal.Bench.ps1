@@ -26,11 +26,6 @@ $PSStyle.OutputRendering = 'PlainText'
 Import-Module (Join-Path $PSScriptRoot 'BenchTools.psm1')
 Import-Module (Join-Path $PSScriptRoot '../Pester/TestHelpers.psm1')
 
-function Get-FreePort {
-    $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
-    $listener.Start()
-    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-}
 
 $work = Join-Path ([IO.Path]::GetTempPath()) "rr-journal-bench-$PID"
 $null = New-Item -ItemType Directory -Path $work -Force
@@ -79,7 +74,7 @@ $watch.Stop()
     Write-Host ''
     Write-Host ("Receive-RrWebhook starting on a {0:N0} MB journal of {1:N0} records (this machine: {2} cores)" -f $sizeMb, $records, [Environment]::ProcessorCount)
     $rows = foreach ($window in 100, 1024) {
-        $measured = Invoke-MeasuredChild -ScriptPath $child -ArgumentList (Get-RrModulePath), $journal, (Get-FreePort), $window
+        $measured = Invoke-MeasuredChild -ScriptPath $child -ArgumentList (Get-RrModulePath), $journal, (Get-RrTestFreePort), $window
         $overMb = ($measured.PeakBytes - $measured.IdleBytes) / 1MB
         [pscustomobject]@{
             'MaxJournalMB'     = $window

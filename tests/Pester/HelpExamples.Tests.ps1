@@ -302,11 +302,6 @@ foreach ($example in Get-Content -Raw -LiteralPath $PlanPath | ConvertFrom-Json)
 $results | Export-Clixml -LiteralPath $ResultPath -Depth 3
 '@
 
-    function Get-FreePort {
-        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
 
     # Replaces the extents (Offset, Length, Text) in $Text, last first so the offsets stay valid.
     function Edit-Text([string] $Text, [object[]] $Edits) {
@@ -391,7 +386,7 @@ $results | Export-Clixml -LiteralPath $ResultPath -Depth 3
             $fixture = if ($ExampleSetup.ContainsKey($key)) { $ExampleSetup[$key] } else { @{} }
             $folder = Join-Path $TestDrive ($key -replace ' ', '-')
             $null = New-Item -ItemType Directory -Path $folder
-            $port = Get-FreePort
+            $port = Get-RrTestFreePort
             $code = ConvertTo-AdaptedExample $example.Code $port
             # The emulator posts to the endpoint the example names (as adapted), else to one of this port.
             $named = [regex]::Match($code, "-EndpointUri\s+'(?<uri>http://127\.0\.0\.1:$port/[^']*)'")

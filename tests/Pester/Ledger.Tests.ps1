@@ -158,11 +158,6 @@ catch { $terminating = "$($_.FullyQualifiedErrorId): $_" }
         }
     }
 
-    function Get-FreePort {
-        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
 
     # What Get-RrRecall says about the recalls, as text: the same text means nothing changed.
     function Get-LedgerSnapshot($Session) {
@@ -542,7 +537,7 @@ Describe 'Webhook journals replayed' {
         function Receive-WebhookJournal([long] $RecallId, [int] $Advances) {
             $keyText = [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes('ledger-test-signing-key-0123456789'))
             $signingKey = ConvertTo-SecureString $keyText -AsPlainText -Force
-            $port = Get-FreePort
+            $port = Get-RrTestFreePort
             $endpoint = "http://127.0.0.1:$port/hooks/rh"
             $journal = Join-Path $Work "journal-$port.jsonl"
             $receiver = [powershell]::Create()

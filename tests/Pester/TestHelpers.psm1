@@ -187,4 +187,14 @@ function Get-RrTestActiveRecalledId {
             ForEach-Object { $_.recallInventoryList } | Where-Object recallInventoryStatusCode -ne 'canceled' | ForEach-Object returnInventoryId)
 }
 
-Export-ModuleMember -Function Get-RrModulePath, Get-RrEmulatorPath, Import-RrTestModule, Start-RrTestEmulator, Stop-RrTestEmulator, Invoke-RrEmulatorControl, Clear-RrTestLedger, Reset-RrTestEmulator, New-RrTestInventory, Get-RrTestApiCall, Add-RrTestFault, Get-RrTestActiveRecalledId
+function Get-RrTestFreePort {
+    <# .SYNOPSIS A loopback TCP port that was free a moment ago (for a listener a test starts itself). #>
+    [CmdletBinding()]
+    [OutputType([int])]
+    param()
+    $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+Export-ModuleMember -Function Get-RrTestFreePort, Get-RrModulePath, Get-RrEmulatorPath, Import-RrTestModule, Start-RrTestEmulator, Stop-RrTestEmulator, Invoke-RrEmulatorControl, Clear-RrTestLedger, Reset-RrTestEmulator, New-RrTestInventory, Get-RrTestApiCall, Add-RrTestFault, Get-RrTestActiveRecalledId

@@ -58,11 +58,6 @@ function Invoke-TestControl([string] $Base, [string] $Path, [object] $Body) {
 '@
     . ([scriptblock]::Create($SenderFunctions))
 
-    function Get-FreePort {
-        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
 
     # Starts a thread job that waits until the receiver at $Endpoint listens, then runs $Script; inside it
     # $Endpoint, $Base (the emulator) and $KeyText are set and the sender functions are defined.
@@ -274,14 +269,14 @@ Describe 'ConvertFrom-RrWebhook' {
 
 Describe 'Receive-RrWebhook' {
     It 'ends at -Timeout with a warning when -Count was not reached' {
-        $events = Receive-RrWebhook -Port (Get-FreePort) -SigningKey $Key -EndpointUri $Url -Count 2 -Timeout '00:00:00.300' `
+        $events = Receive-RrWebhook -Port (Get-RrTestFreePort) -SigningKey $Key -EndpointUri $Url -Count 2 -Timeout '00:00:00.300' `
             -WarningVariable warnings -WarningAction SilentlyContinue
         $events | Should -BeNullOrEmpty
         $warnings[0] | Should -Match 'timed out after .* with 0 of 2 events'
     }
 
     It 'rotates its -Path file at -MaxJournalMB, reads the rotated files back, and still drops a redelivery after a restart' {
-        $port = Get-FreePort
+        $port = Get-RrTestFreePort
         $endpoint = "http://127.0.0.1:$port/hooks/rh"
         $file = Join-Path $TestDrive 'rotating.jsonl'
         $job = Start-SenderJob $endpoint {
@@ -302,7 +297,7 @@ Describe 'Receive-RrWebhook' {
             Should -Be @('ROT-1', 'ROT-2', 'ROT-3')
 
         # A restarted receiver remembers the last -MaxJournalMB of deliveries, into the rotated file: ROT-2 again is a duplicate.
-        $port = Get-FreePort
+        $port = Get-RrTestFreePort
         $endpoint2 = "http://127.0.0.1:$port/hooks/rh"
         $job = Start-SenderJob $endpoint2 {
             $redelivery = '{"category":"rsl","action":"markShipmentArrive","version":"202407","notificationId":"ROT-2","shipment":{"shipmentId":2}}'
@@ -316,7 +311,7 @@ Describe 'Receive-RrWebhook' {
     }
 
     It 'stops cleanly when the pipeline is stopped (Ctrl+C) and frees the port' {
-        $port = Get-FreePort
+        $port = Get-RrTestFreePort
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddScript({
@@ -372,7 +367,7 @@ Describe 'Webhooks end to end with the emulator' {
     }
 
     It 'receives signed newInventoryCreated events, recalls them, refuses a forgery and drops a duplicate' {
-        $port = Get-FreePort
+        $port = Get-RrTestFreePort
         $endpoint = "http://127.0.0.1:$port/hooks/rh"
         $file = Join-Path $TestDrive 'events.jsonl'
         $null = Invoke-RrEmulatorControl -Emulator $emulator -Method POST -Path 'webhooks' -Body @{ url = $endpoint; signingKey = $KeyText }
@@ -443,7 +438,7 @@ Describe 'Webhooks end to end with the emulator' {
         $ids = New-TestInventory -Count 2
         $recall = $ids[0] | New-RrRecall
         $null = $ids[1] | Set-RrInventoryHandling -HandlingCode dis
-        $port = Get-FreePort
+        $port = Get-RrTestFreePort
         $endpoint = "http://127.0.0.1:$port/"
         $null = Invoke-RrEmulatorControl -Emulator $emulator -Method POST -Path 'webhooks' -Body @{ url = $endpoint; signingKey = $KeyText }
 
