@@ -184,6 +184,10 @@ namespace ReturnsHelper.Webhooks
             if (endpointUri.Trim().Length != endpointUri.Length)
                 throw new WebhookFormatException(WebhookField.EndpointUri,
                     $"The endpoint URL '{endpointUri.Trim()}' has leading or trailing white space; pass it exactly as registered (it is part of the signed message).");
+            // Checked by scheme, not by UriKind.Absolute alone: on Unix .NET reads "/hooks" as the absolute file:///hooks.
+            if (!Uri.TryCreate(endpointUri, UriKind.Absolute, out var absolute) || (absolute.Scheme != Uri.UriSchemeHttps && absolute.Scheme != Uri.UriSchemeHttp))
+                throw new WebhookFormatException(WebhookField.EndpointUri,
+                    $"The endpoint URL '{endpointUri}' is not an absolute http(s) URL. Pass the full notification endpoint URL exactly as it is registered with Return Helper, e.g. https://hooks.example.com/returnhelper (it is part of the signed message).");
             if (maxClockSkew.HasValue && maxClockSkew.Value < TimeSpan.Zero)
                 throw new ArgumentOutOfRangeException(nameof(maxClockSkew), "The maximum clock skew cannot be negative.");
             this.key = (byte[])key.Clone();

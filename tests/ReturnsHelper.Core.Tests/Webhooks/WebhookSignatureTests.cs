@@ -184,7 +184,11 @@ public class WebhookSignatureTests
     [InlineData("")]
     [InlineData(" https://example.com/hooks/rh")]
     [InlineData("https://example.com/hooks/rh\n")]
-    public void A_missing_or_padded_endpoint_url_is_refused(string url)
+    [InlineData("/hooks")]
+    [InlineData("hooks.example.com/rh")]
+    [InlineData("file:///hooks")]
+    [InlineData("ftp://example.com/hooks")]
+    public void A_missing_padded_or_relative_endpoint_url_is_refused(string url)
     {
         var e = Assert.Throws<WebhookFormatException>(() => WebhookVerifier.FromBase64Key(FixedKey, url, null));
         Assert.Equal(WebhookField.EndpointUri, e.Field);
