@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -24,32 +25,79 @@ namespace ReturnsHelper.Webhooks
         public long MaxJournalBytes { get; set; } = WebhookRecordFile.DefaultMaxBytes;
         /// <summary>Rotated journal files kept (events.1.jsonl ... events.N.jsonl); older ones are deleted.</summary>
         public int KeepJournalFiles { get; set; } = WebhookRecordFile.DefaultKeepFiles;
-        /// <summary>Larger bodies are refused with 413 (Return Helper events are a few KB).</summary>
+        /// <summary>Larger bodies are refused with 413 and never buffered (Return Helper events are a few KB).</summary>
         public long MaxBodyBytes { get; set; } = 1024 * 1024;
         /// <summary>How many dedupe keys are remembered (oldest forgotten first), so memory stays bounded.</summary>
         public int DedupeCapacity { get; set; } = 100000;
-        /// <summary>Deliveries handled at once; more get 503 at once (Return Helper retries), so a flood cannot grow memory.</summary>
+        /// <summary>
+        /// Deliveries handled at once. As many more may wait (each at most <see cref="DeliveryTimeout"/>) for a slot,
+        /// which a stalled sender frees within that time; beyond that they get 503 at once (Return Helper retries), so a flood cannot grow memory.
+        /// </summary>
         public int MaxConcurrentDeliveries { get; set; } = 16;
-        /// <summary>How long a sender may take to send its body.</summary>
-        public TimeSpan BodyReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+        /// <summary>
+        /// How long a sender may take to send its body once it has a slot (and how long a delivery may wait for one):
+        /// a sender still sending then is cut off (its connection closed) and its slot freed.
+        /// </summary>
+        public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
         public static string LoopbackPrefix(int port) => $"http://127.0.0.1:{port}/";
+    }
+
+    /// <summary>Why a delivery was refused (all but TooSlow and Busy after its body was read).</summary>
+    public enum WebhookRefusal
+    {
+        /// <summary>Not a POST, or no timestamp / signature header (401).</summary>
+        NotSigned,
+        /// <summary>A timestamp or signature header that cannot be read (401).</summary>
+        Malformed,
+        /// <summary>Well-formed, but the signature does not match (401): forged, or the wrong endpoint URL or key.</summary>
+        SignatureMismatch,
+        /// <summary>Correctly signed, but the timestamp is too far from now (401).</summary>
+        ClockSkew,
+        /// <summary>The body is larger than the limit (413).</summary>
+        TooLarge,
+        /// <summary>The sender did not send its body within the time limit: its connection was closed.</summary>
+        TooSlow,
+        /// <summary>Every slot stayed busy (503).</summary>
+        Busy,
     }
 
     /// <summary>What a receiver run did.</summary>
     public sealed class WebhookReceiveSummary
     {
+        readonly Dictionary<WebhookRefusal, int> refusedBy = new Dictionary<WebhookRefusal, int>();
+
         public int Events { get; internal set; }
         public int Duplicates { get; internal set; }
-        public int Refused { get; internal set; }
+        public int Refused { get; private set; }
+        /// <summary>Refused deliveries by reason (reasons that did not occur are absent).</summary>
+        public IReadOnlyDictionary<WebhookRefusal, int> RefusedBy => refusedBy;
         public bool TimedOut { get; internal set; }
         public bool CountReached { get; internal set; }
+
+        internal void AddRefused(WebhookRefusal reason)
+        {
+            Refused++;
+            refusedBy[reason] = refusedBy.TryGetValue(reason, out var n) ? n + 1 : 1;
+        }
+
+        /// <summary>"3 deliveries refused (2 SignatureMismatch, 1 TooSlow)", for summary lines.</summary>
+        public string RefusedText()
+        {
+            if (Refused == 0) return "no deliveries refused";
+            var reasons = new List<string>();
+            foreach (WebhookRefusal reason in Enum.GetValues(typeof(WebhookRefusal)))
+                if (refusedBy.TryGetValue(reason, out var n)) reasons.Add($"{n} {reason}");
+            return $"{Refused} {(Refused == 1 ? "delivery" : "deliveries")} refused ({string.Join(", ", reasons)})";
+        }
     }
 
     /// <summary>
     /// A local webhook endpoint on HttpListener. Every correctly signed POST is answered 200 as soon as it is
     /// recorded (journaled when there is a journal, then handed on; never after it is processed); everything else
-    /// gets 401, an oversized body 413. A signed body that is not a readable event is recorded and handed on as
+    /// gets 401, an oversized body 413. Hostile or broken senders are bounded: a sender that has not sent its body
+    /// within the delivery time limit is cut off (its connection closed), a delivery that finds every slot busy waits
+    /// at most that long for one, and beyond that gets 503. A signed body that is not a readable event is recorded and handed on as
     /// unreadable, then acknowledged (a retry would be just as unreadable). Anything that goes wrong before the
     /// delivery is recorded is answered 500, so the sender retries: nothing is acknowledged that was not recorded.
     /// Duplicates (same DedupeKey) are answered 200 and dropped. Events are handed to the callback one at a time,
@@ -95,6 +143,7 @@ namespace ReturnsHelper.Webhooks
                     listener.Close();
                     throw new InvalidOperationException($"Cannot listen on {options.Prefix}: {e.Message}", e);
                 }
+                LimitHttpSysTimeouts(listener, log);
                 log.Verbose($"Listening on {options.Prefix} for events signed for {verifier.EndpointUri}.");
 
                 using (var timeout = options.Timeout.HasValue ? new CancellationTokenSource(options.Timeout.Value) : new CancellationTokenSource())
@@ -132,6 +181,29 @@ namespace ReturnsHelper.Webhooks
             }
         }
 
+        /// <summary>
+        /// On Windows, HTTP.sys holds a connection before this code sees it (waiting for headers, or idle) for 2 minutes by
+        /// default: both are lowered to the delivery time limit, as is its own body timeout. The managed listener on other
+        /// systems has no such settings (TimeoutManager throws PlatformNotSupportedException); it closes a connection that
+        /// sends no complete request within 90 s, and such a connection never holds a delivery slot.
+        /// </summary>
+        void LimitHttpSysTimeouts(HttpListener listener, IRrLog log)
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return;
+            try
+            {
+                var timeouts = listener.TimeoutManager;
+                timeouts.HeaderWait = options.DeliveryTimeout;
+                timeouts.IdleConnection = options.DeliveryTimeout;
+                timeouts.EntityBody = options.DeliveryTimeout;
+            }
+            catch (Exception e) when (e is PlatformNotSupportedException || e is HttpListenerException || e is ArgumentOutOfRangeException || e is InvalidOperationException)
+            {
+                // The delivery time limit below still applies to every delivery; only idle connections keep the HTTP.sys defaults.
+                log.Verbose($"The HTTP.sys timeouts could not be set to {options.DeliveryTimeout}: {e.Message}");
+            }
+        }
+
         /// <summary>The state of one RunAsync call.</summary>
         sealed class Run
         {
@@ -140,7 +212,11 @@ namespace ReturnsHelper.Webhooks
             readonly Action<string, WebhookFormatException> onUnreadable;
             readonly IRrLog log;
             readonly TaskCompletionSource<bool> stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            readonly CancellationTokenSource stopping = new CancellationTokenSource();
             readonly SemaphoreSlim slots;
+            readonly int maxInFlight;
+            int inFlight;
+            int mismatchWarned;
 
             public WebhookRecordFile File;
             public readonly DedupeSet Seen;
@@ -155,21 +231,39 @@ namespace ReturnsHelper.Webhooks
                 this.onUnreadable = onUnreadable ?? ((body, error) => { });
                 this.log = log;
                 Seen = new DedupeSet(owner.options.DedupeCapacity);
-                slots = new SemaphoreSlim(Math.Max(1, owner.options.MaxConcurrentDeliveries));
+                var slotCount = Math.Max(1, owner.options.MaxConcurrentDeliveries);
+                slots = new SemaphoreSlim(slotCount);
+                maxInFlight = 2 * slotCount; // as many waiting as handled
             }
 
-            public void Stop() => stopped.TrySetResult(true);
+            public void Stop()
+            {
+                // Deliveries waiting for a slot give up at once; cancelled on the pool, since Stop is called under the gate.
+                if (stopped.TrySetResult(true)) ThreadPool.QueueUserWorkItem(_ => stopping.Cancel());
+            }
 
             public async Task HandleAsync(HttpListenerContext context)
             {
                 var request = context.Request;
                 var what = $"{request.HttpMethod} {request.Url?.AbsolutePath} from {request.RemoteEndPoint}";
-                var admitted = slots.Wait(0);
+                var admitted = false;
                 try
                 {
-                    var (status, message) = admitted ? await DecideAsync(request).ConfigureAwait(false) : Refuse(503, "Too many deliveries at once; deliver again later.");
+                    // A busy slot is freed within the time limit, so waiting that long for one lets a genuine delivery
+                    // through even when stalled senders hold every slot; the number waiting is bounded too.
+                    if (Interlocked.Increment(ref inFlight) <= maxInFlight && !(admitted = slots.Wait(0)))
+                    {
+                        log.Debug($"{what}: every slot is busy; waiting for one");
+                        try { admitted = await slots.WaitAsync(owner.options.DeliveryTimeout, stopping.Token).ConfigureAwait(false); }
+                        catch (OperationCanceledException) { /* stopping: refused below */ }
+                    }
+                    if (admitted) log.Debug($"{what}: admitted");
+                    var (status, message) = admitted ? await DecideAsync(context).ConfigureAwait(false) : Refuse(WebhookRefusal.Busy, "Too many deliveries at once; deliver again later.");
                     log.Verbose($"{what}: {status} {message}");
+                    if (status == CutOff) return; // the connection is already closed
                     // Refusals tell the sender only the status: the detailed reason (which names the registered URL) stays in -Verbose.
+                    // They also close the connection, so HttpListener does not read on through a body nobody wants.
+                    if (status != 200) context.Response.KeepAlive = false;
                     await RespondAsync(context.Response, status, status == 401 ? "The delivery is not correctly signed." : message).ConfigureAwait(false);
                 }
                 catch (Exception e)
@@ -182,36 +276,48 @@ namespace ReturnsHelper.Webhooks
                 finally
                 {
                     if (admitted) slots.Release();
+                    Interlocked.Decrement(ref inFlight);
                 }
             }
 
-            async Task<(int, string)> DecideAsync(HttpListenerRequest request)
+            /// <summary>The status of a delivery whose sender was cut off: nothing is answered.</summary>
+            const int CutOff = 408;
+
+            async Task<(int, string)> DecideAsync(HttpListenerContext context)
             {
+                var request = context.Request;
                 if (!string.Equals(request.HttpMethod, "POST", StringComparison.Ordinal))
-                    return Refuse(401, "Only signed POST requests are accepted.");
+                    return Refuse(WebhookRefusal.NotSigned, "Only signed POST requests are accepted.");
                 var max = owner.options.MaxBodyBytes;
-                // A somewhat larger body is read and discarded, so the sender gets a clean 413 rather than a reset
-                // connection; a far larger one is refused at once.
+                // A somewhat larger body is read (within the time limit) and discarded, so the sender gets a clean 413
+                // rather than a reset connection; a far larger one is refused at once.
                 var drainLimit = max * 4;
-                if (request.ContentLength64 > drainLimit) return Refuse(413, $"The body is larger than {max} bytes.");
+                if (request.ContentLength64 > drainLimit) return Refuse(WebhookRefusal.TooLarge, $"The body is larger than {max} bytes.");
                 var timestamp = request.Headers[WebhookSignature.TimestampHeader];
                 var signature = request.Headers[WebhookSignature.SignatureHeader];
                 // Unsigned requests are refused before their body is read.
                 if (string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(signature))
-                    return Refuse(401, $"The {WebhookSignature.TimestampHeader} or {WebhookSignature.SignatureHeader} header is missing.");
+                    return Refuse(WebhookRefusal.NotSigned, $"The {WebhookSignature.TimestampHeader} or {WebhookSignature.SignatureHeader} header is missing.");
                 byte[] body;
-                using (var slow = new CancellationTokenSource(owner.options.BodyReadTimeout))
+                using (var cutOff = new SenderCutOff(context.Response, owner.options.DeliveryTimeout))
                 {
-                    try { body = await ReadBoundedAsync(request.InputStream, max, drainLimit, slow.Token).ConfigureAwait(false); }
-                    catch (OperationCanceledException) { return Refuse(408, "The body did not arrive in time."); }
+                    try { body = await ReadBoundedAsync(request.InputStream, max, drainLimit).ConfigureAwait(false); }
+                    catch (Exception) when (cutOff.HasFired) { body = null; }
+                    if (!cutOff.Finish())
+                        return Refuse(WebhookRefusal.TooSlow, $"The body did not arrive within {owner.options.DeliveryTimeout}: the connection was closed.", CutOff);
                 }
-                if (body == null) return Refuse(413, $"The body is larger than {max} bytes.");
+                if (body == null) return Refuse(WebhookRefusal.TooLarge, $"The body is larger than {max} bytes.");
 
                 var receivedAt = DateTimeOffset.UtcNow;
                 WebhookVerification verification;
                 try { verification = owner.verifier.Verify(timestamp, signature, body, receivedAt); }
-                catch (WebhookFormatException e) { return Refuse(401, e.Message); }
-                if (!verification.IsValid) return Refuse(401, verification.Reason);
+                catch (WebhookFormatException e) { return Refuse(WebhookRefusal.Malformed, e.Message); }
+                if (verification.Result == WebhookCheck.SignatureMismatch)
+                {
+                    WarnFirstMismatch(request);
+                    return Refuse(WebhookRefusal.SignatureMismatch, verification.Reason);
+                }
+                if (!verification.IsValid) return Refuse(WebhookRefusal.ClockSkew, verification.Reason);
 
                 WebhookEvent evt = null;
                 WebhookFormatException unreadable = null;
@@ -268,21 +374,35 @@ namespace ReturnsHelper.Webhooks
                 }
             }
 
-            (int, string) Refuse(int status, string message)
+            (int, string) Refuse(WebhookRefusal reason, string message, int status = 0)
             {
-                lock (owner.gate) Summary.Refused++;
-                return (status, message);
+                lock (owner.gate) Summary.AddRefused(reason);
+                return (status != 0 ? status : reason == WebhookRefusal.TooLarge ? 413 : reason == WebhookRefusal.Busy ? 503 : 401, message);
+            }
+
+            /// <summary>
+            /// A wrong -EndpointUri or key refuses every delivery, and Return Helper suspends an endpoint after 10 failed
+            /// deliveries: the first mismatch is said out loud, once per run (the rest stay in -Verbose and the summary).
+            /// </summary>
+            void WarnFirstMismatch(HttpListenerRequest request)
+            {
+                if (Interlocked.Exchange(ref mismatchWarned, 1) != 0) return;
+                log.Warning($"A delivery from {request.RemoteEndPoint} has a well-formed signature that does not match (answered 401). "
+                    + $"Return Helper signs \"POST\" + the endpoint URL exactly as registered + the timestamp header + the raw body, with the webhook signing key. "
+                    + $"If genuine deliveries are refused, the URL registered with Return Helper is not '{owner.verifier.EndpointUri}' "
+                    + "(compare scheme, host, port, path, case and trailing slash; the local listener prefix does not matter), "
+                    + "or the signing key is not the webhook signing key from the User Portal. Return Helper suspends an endpoint after 10 failed deliveries.");
             }
 
             /// <summary>The body, or null when it is larger than <paramref name="max"/> (then read on, unbuffered, up to <paramref name="drainLimit"/>).</summary>
-            static async Task<byte[]> ReadBoundedAsync(Stream input, long max, long drainLimit, CancellationToken ct)
+            static async Task<byte[]> ReadBoundedAsync(Stream input, long max, long drainLimit)
             {
                 using (var buffer = new MemoryStream())
                 {
                     var chunk = new byte[16 * 1024];
                     long total = 0;
                     int read;
-                    while (total <= drainLimit && (read = await input.ReadAsync(chunk, 0, chunk.Length, ct).ConfigureAwait(false)) > 0)
+                    while (total <= drainLimit && (read = await input.ReadAsync(chunk, 0, chunk.Length).ConfigureAwait(false)) > 0)
                     {
                         total += read;
                         if (total <= max) buffer.Write(chunk, 0, read);
@@ -319,6 +439,48 @@ namespace ReturnsHelper.Webhooks
                 response.Close();
             }
         }
+    }
+
+    /// <summary>
+    /// The per-delivery time limit. HttpListener's request stream ignores cancellation tokens (on Linux and on Windows),
+    /// so a sender that stalls would hold its read, and its slot, for ever: when the limit passes, the connection is
+    /// aborted (after a 408 where the listener sends one), which fails or ends the pending read on both the managed listener and HTTP.sys.
+    /// </summary>
+    internal sealed class SenderCutOff : IDisposable
+    {
+        const int Sending = 0, Finished = 1, Fired = 2;
+        readonly HttpListenerResponse response;
+        readonly Timer timer;
+        int state;
+
+        public SenderCutOff(HttpListenerResponse response, TimeSpan limit)
+        {
+            this.response = response;
+            timer = new Timer(_ => Fire(), null, limit, System.Threading.Timeout.InfiniteTimeSpan);
+        }
+
+        public bool HasFired => Volatile.Read(ref state) == Fired;
+
+        /// <summary>Ends the limit; false when the sender was already cut off (then its body, if any, is not to be used).</summary>
+        public bool Finish() => Interlocked.CompareExchange(ref state, Finished, Sending) == Sending;
+
+        void Fire()
+        {
+            if (Interlocked.CompareExchange(ref state, Fired, Sending) != Sending) return;
+            try
+            {
+                // The managed listener writes the response headers as it aborts (by default 200, which would tell a
+                // slow genuine sender its event was taken): make them a 408. HTTP.sys just resets the connection.
+                response.StatusCode = 408;
+                response.KeepAlive = false;
+                response.ContentLength64 = 0;
+            }
+            catch (Exception) { /* headers already sent or the connection gone: aborting is what matters */ }
+            try { response.Abort(); }
+            catch (Exception) { /* the connection is already gone */ }
+        }
+
+        public void Dispose() => timer.Dispose();
     }
 
     /// <summary>A set of recent keys with a fixed capacity: the oldest key is forgotten first.</summary>

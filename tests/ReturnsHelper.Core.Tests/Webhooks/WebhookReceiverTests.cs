@@ -42,10 +42,15 @@ public class WebhookReceiverTests : IDisposable
 
     static string Now() => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'");
 
-    (WebhookReceiver Receiver, string Url) NewReceiver(int? count = null, TimeSpan? timeout = null, string path = null, long maxBody = 1024 * 1024)
+    (WebhookReceiver Receiver, string Url) NewReceiver(int? count = null, TimeSpan? timeout = null, string path = null, long maxBody = 1024 * 1024,
+        int slots = 16, TimeSpan? deliveryTimeout = null)
     {
         var prefix = WebhookReceiverOptions.LoopbackPrefix(FreePort());
-        var options = new WebhookReceiverOptions { Prefix = prefix, Count = count, Timeout = timeout ?? TestTimeout, Path = path, MaxBodyBytes = maxBody };
+        var options = new WebhookReceiverOptions
+        {
+            Prefix = prefix, Count = count, Timeout = timeout ?? TestTimeout, Path = path, MaxBodyBytes = maxBody,
+            MaxConcurrentDeliveries = slots, DeliveryTimeout = deliveryTimeout ?? TimeSpan.FromSeconds(30),
+        };
         return (new WebhookReceiver(verifier, options), prefix + "hooks");
     }
 
@@ -309,12 +314,151 @@ public class WebhookReceiverTests : IDisposable
         Assert.True(events.Count > 20 && unreadable.Count > 20, $"{events.Count} events, {unreadable.Count} unreadable");
     }
 
+    /// <summary>
+    /// A sender that connects, sends signed-looking headers announcing a body, and then stalls; the test's side of
+    /// the connection stays open until disposed.
+    /// </summary>
+    static async Task<TcpClient> StallAfterHeaders(string url, long contentLength = 1000)
+    {
+        var uri = new Uri(url);
+        var client = new TcpClient();
+        await client.ConnectAsync(uri.Host, uri.Port);
+        var head = $"POST {uri.AbsolutePath} HTTP/1.1\r\nHost: {uri.Authority}\r\nContent-Length: {contentLength}\r\n"
+            + $"timestamp: {Now()}\r\nreturnhelper-signature: 3FffCwQsV7O1YxJW9F4w177GIhVCMZCBkbdCHJOkiBs=\r\n\r\n{{\"category\":";
+        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(head));
+        return client;
+    }
+
+    /// <summary>What the stalled sender finally got: the status line, or null when its connection was closed without one.</summary>
+    static async Task<string> AnswerTo(TcpClient stalled)
+    {
+        using var reader = new StreamReader(stalled.GetStream(), Encoding.ASCII);
+        try { return await reader.ReadLineAsync().WaitAsync(TestTimeout); }
+        catch (IOException) { return null; } // reset
+    }
+
+    static async Task WaitFor(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TestTimeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "never happened: " + what);
+            await Task.Delay(20);
+        }
+    }
+
+    static int LinesWith(ListLog log, params string[] parts) => log.Lines.Count(l => parts.All(l.Contains));
+
+    [Fact]
+    public async Task Stalled_senders_holding_every_slot_are_cut_off_and_a_genuine_delivery_still_gets_through()
+    {
+        var log = new ListLog();
+        var (receiver, url) = NewReceiver(count: 1, slots: 2, deliveryTimeout: TimeSpan.FromSeconds(1));
+        var run = Task.Run(() => receiver.RunAsync(events.Enqueue, null, log, CancellationToken.None));
+        await WaitListening(url);
+
+        using var first = await StallAfterHeaders(url);
+        using var second = await StallAfterHeaders(url);
+        await WaitFor(() => LinesWith(log, "POST /hooks", "admitted") == 2, "both stalled senders hold a slot");
+
+        // The genuine delivery waits for a slot (a stalled sender's is freed within the limit) instead of getting 503.
+        Assert.Equal(HttpStatusCode.OK, await Post(url, Event("GENUINE")));
+        Assert.Equal(1, LinesWith(log, "POST /hooks", "every slot is busy"));
+        // Cut off: a 408 (managed listener) or a closed connection (HTTP.sys), never a 200.
+        foreach (var stalled in new[] { first, second })
+        {
+            var answer = await AnswerTo(stalled);
+            Assert.True(answer == null || answer.StartsWith("HTTP/1.1 408"), answer);
+        }
+
+        var summary = await run.WaitAsync(TestTimeout);
+        Assert.Equal("GENUINE", Assert.Single(events).NotificationId);
+        Assert.Equal(2, summary.RefusedBy[WebhookRefusal.TooSlow]);
+        Assert.Contains("2 TooSlow", summary.RefusedText());
+    }
+
+    [Fact]
+    public async Task Beyond_as_many_waiting_deliveries_as_slots_a_delivery_gets_503_at_once()
+    {
+        var log = new ListLog();
+        var (receiver, url) = NewReceiver(slots: 1, deliveryTimeout: TimeSpan.FromSeconds(20));
+        using var cts = new CancellationTokenSource();
+        var run = Task.Run(() => receiver.RunAsync(events.Enqueue, null, log, cts.Token));
+        await WaitListening(url);
+
+        using var holding = await StallAfterHeaders(url);
+        await WaitFor(() => LinesWith(log, "POST /hooks", "admitted") == 1, "the stalled sender holds the slot");
+        using var waiting = await StallAfterHeaders(url);
+        await WaitFor(() => LinesWith(log, "POST /hooks", "every slot is busy") == 1, "the second stalled sender waits");
+
+        // Answered at once: the slot is held for 20 s, longer than the client waits.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await Post(url, Event("FLOOD")));
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TestTimeout));
+        Assert.Empty(events);
+    }
+
+    [Fact]
+    public async Task A_declared_length_over_the_limit_is_refused_before_the_body_is_read_and_a_chunked_one_at_the_limit()
+    {
+        var (receiver, url) = NewReceiver(maxBody: 1000);
+        using var cts = new CancellationTokenSource();
+        var run = Start(receiver, cts.Token);
+        await WaitListening(url);
+
+        // Announces a gigabyte and sends nothing: answered 413 without waiting for the body (the limit is 30 s).
+        using (var huge = await StallAfterHeaders(url, contentLength: 1L << 30))
+            Assert.StartsWith("HTTP/1.1 413", await AnswerTo(huge));
+
+        var bytes = Encoding.UTF8.GetBytes("{\"category\":\"rsl\",\"x\":\"" + new string('x', 2000) + "\"}");
+        var timestamp = Now();
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StreamContent(new MemoryStream(bytes)) };
+        request.Headers.TransferEncodingChunked = true;
+        request.Headers.TryAddWithoutValidation("timestamp", timestamp);
+        request.Headers.TryAddWithoutValidation("returnhelper-signature", verifier.Sign(timestamp, bytes));
+        using (var response = await http.SendAsync(request))
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TestTimeout));
+        Assert.Empty(events);
+    }
+
+    [Fact]
+    public async Task The_first_well_formed_signature_mismatch_warns_once_naming_the_registered_url()
+    {
+        var log = new ListLog();
+        var (receiver, url) = NewReceiver(count: 1);
+        var run = Task.Run(() => receiver.RunAsync(events.Enqueue, null, log, CancellationToken.None));
+        await WaitListening(url);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await Post(url, Event("NOSIG"), sign: false));          // not well-formed: no warning
+        Assert.Empty(log.Warnings);
+        Assert.Equal(HttpStatusCode.Unauthorized, await Post(url, Event("LOCAL1"), signedFor: url));      // signed for the local URL
+        Assert.Equal(HttpStatusCode.Unauthorized, await Post(url, Event("LOCAL2"), signedFor: url));
+        Assert.Equal(HttpStatusCode.OK, await Post(url, Event("OK")));
+
+        var summary = await run.WaitAsync(TestTimeout);
+        var warning = Assert.Single(log.Warnings);
+        Assert.Contains(Registered, warning);
+        Assert.Contains("signing key", warning);
+        Assert.DoesNotContain(Key, warning);
+        Assert.Equal(2, summary.RefusedBy[WebhookRefusal.SignatureMismatch]);
+        Assert.Equal(2, summary.RefusedBy[WebhookRefusal.NotSigned]);                                        // with WaitListening's GET
+        Assert.Equal("4 deliveries refused (2 NotSigned, 2 SignatureMismatch)", summary.RefusedText());
+    }
+
     sealed class ListLog : IRrLog
     {
         public ConcurrentQueue<string> Lines { get; } = new();
+        public ConcurrentQueue<string> Warnings { get; } = new();
         public bool IsDebugEnabled => true;
         public void Verbose(string message) => Lines.Enqueue(message);
         public void Debug(string message) => Lines.Enqueue(message);
-        public void Warning(string message) => Lines.Enqueue(message);
+        public void Warning(string message)
+        {
+            Lines.Enqueue(message);
+            Warnings.Enqueue(message);
+        }
     }
 }

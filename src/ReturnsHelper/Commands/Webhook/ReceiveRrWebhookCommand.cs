@@ -114,10 +114,10 @@ namespace ReturnsHelper.Commands
                 ThrowTerminatingError(new ErrorRecord(e, "RrWebhook.HandOnFailed", ErrorCategory.InvalidOperation, options.Prefix));
             }
 
-            WriteVerbose($"Stopped: {summary.Events} events, {summary.Duplicates} duplicates dropped, {summary.Refused} deliveries refused"
+            WriteVerbose($"Stopped: {summary.Events} events, {summary.Duplicates} duplicates dropped, {summary.RefusedText()}"
                 + (summary.TimedOut ? ", timed out." : "."));
             if (summary.TimedOut && options.Count.HasValue && !summary.CountReached)
-                WriteWarning($"Receive-RrWebhook timed out after {Timeout} with {summary.Events} of {options.Count} events.");
+                WriteWarning($"Receive-RrWebhook timed out after {Timeout} with {summary.Events} of {options.Count} events; {summary.RefusedText()}.");
         }
 
         /// <summary>HttpListener prefixes must be http(s) and end with a slash; add the slash rather than fail.</summary>
