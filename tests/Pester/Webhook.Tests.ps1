@@ -343,6 +343,33 @@ Describe 'Receive-RrWebhook' {
     It 'refuses a prefix that is not http(s)' {
         { Receive-RrWebhook -Prefix 'ftp://127.0.0.1:1/' -SigningKey $Key -EndpointUri $Url } | Should -Throw -ErrorId 'RrWebhook.InvalidPrefix,*'
     }
+
+    It 'warns once at the first delivery signed for another URL, and the timeout warning counts the refused deliveries' {
+        $port = Get-RrTestFreePort
+        $endpoint = "http://127.0.0.1:$port/hooks/rh"
+        $job = Start-SenderJob $endpoint {
+            # Signed for the local URL, while the receiver was told the registered one ($Url).
+            foreach ($n in 1..2) { Send-TestWebhook -Uri $Endpoint -Body ('{"category":"rsl","notificationId":"W' + $n + '"}') -KeyBase64 $KeyText }
+        }
+        $events = Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $Url -Count 1 -Timeout '00:00:08' -WarningVariable warnings -WarningAction SilentlyContinue
+        Receive-SenderJob $job | Should -Be @(401, 401)
+        $events | Should -BeNullOrEmpty
+        $warnings | Should -HaveCount 2
+        $warnings[0] | Should -BeLike "*does not match*'$Url'*signing key*"
+        $warnings[1] | Should -Match 'with 0 of 1 events; \d+ deliveries refused \(.*2 SignatureMismatch\)'
+    }
+}
+
+Describe 'A relative -EndpointUri' {
+    It 'is a terminating InvalidArgument error in <Name>' -ForEach @(
+        @{ Name = 'Receive-RrWebhook'; Call = { Receive-RrWebhook -Port (Get-RrTestFreePort) -SigningKey $Key -EndpointUri '/hooks/rh' -Timeout '00:00:05' } }
+        @{ Name = 'Test-RrWebhookSignature'; Call = { Test-RrWebhookSignature -Body $Body -Timestamp $Stamp -Signature $Signature -SigningKey $Key -EndpointUri '/hooks/rh' -ErrorAction SilentlyContinue } }
+        @{ Name = 'ConvertFrom-RrWebhook'; Call = { ConvertFrom-RrWebhook -Body $Body -Timestamp $Stamp -Signature $Signature -SigningKey $Key -EndpointUri 'hooks/rh' -ErrorAction SilentlyContinue } }
+    ) {
+        $failure = { & $Call } | Should -Throw -ErrorId 'RrWebhook.InvalidEndpointUri,*' -PassThru
+        $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $failure.Exception.Message | Should -BeLike '*not an absolute http(s) URL*registered with Return Helper*'
+    }
 }
 
 Describe 'Webhooks end to end with the emulator' {
@@ -387,7 +414,8 @@ Describe 'Webhooks end to end with the emulator' {
                         @{ handlingCode = 'ohd'; handlingStatusCode = 'pending'; warehouseId = 2 }) | ForEach-Object returnInventoryId)
             }
         }
-        $recalls = Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -Count 4 -Timeout '00:01:30' -Path $file -OutVariable received |
+        $recalls = Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -Count 4 -Timeout '00:01:30' -Path $file -OutVariable received `
+            -WarningVariable warnings -WarningAction SilentlyContinue |
             Where-Object Category -eq newInventoryCreated |
             New-RrRecall
         $sent = Receive-SenderJob $job
@@ -396,6 +424,7 @@ Describe 'Webhooks end to end with the emulator' {
         $sent.WrongUrl | Should -Be 401
         $sent.First | Should -Be 200
         $sent.Duplicate | Should -Be 200 -Because 'a duplicate is acknowledged so it is not retried'
+        $warnings | Should -HaveCount 1 -Because 'only the first of the two mismatching deliveries warns'
 
         # The forged events never reached the pipeline; the duplicate reached it once.
         $received | Should -HaveCount 4
