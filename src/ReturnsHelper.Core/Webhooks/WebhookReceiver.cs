@@ -43,7 +43,7 @@ namespace ReturnsHelper.Webhooks
         public static string LoopbackPrefix(int port) => $"http://127.0.0.1:{port}/";
     }
 
-    /// <summary>Why a delivery was refused (all but TooSlow and Busy after its body was read).</summary>
+    /// <summary>Why a delivery was refused, as counted in <see cref="WebhookReceiveSummary.RefusedBy"/>.</summary>
     public enum WebhookRefusal
     {
         /// <summary>Not a POST, or no timestamp / signature header (401).</summary>
