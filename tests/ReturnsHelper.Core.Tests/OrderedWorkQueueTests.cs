@@ -158,9 +158,13 @@ namespace ReturnsHelper.Core.Tests
         {
             var queue = new OrderedWorkQueue(3, CancellationToken.None);
             var output = new List<int>();
-            queue.Start((unit, ct) => { unit.Post(() => throw new InvalidOperationException("a write fails")); unit.Post(() => output.Add(0)); return Task.CompletedTask; });
-            queue.Start((unit, ct) => throw new InvalidOperationException("a unit fails"));
-            queue.Start(async (unit, ct) => { await Task.Delay(30, ct); unit.Post(() => output.Add(2)); });
+            // The units post only after every Start: a Start pumps finished units itself (not best effort), and
+            // whether one had finished by then would be a race.
+            var started = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            queue.Start(async (unit, ct) => { await started.Task; unit.Post(() => throw new InvalidOperationException("a write fails")); unit.Post(() => output.Add(0)); });
+            queue.Start(async (unit, ct) => { await started.Task; throw new InvalidOperationException("a unit fails"); });
+            queue.Start(async (unit, ct) => { await started.Task; unit.Post(() => output.Add(2)); });
+            started.SetResult(true);
             queue.RunAllBestEffort();
             Assert.Equal(new[] { 0, 2 }, output);
             Assert.Equal(0, queue.Count);
