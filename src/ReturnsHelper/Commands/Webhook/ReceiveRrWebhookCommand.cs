@@ -1,7 +1,11 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using ReturnsHelper.Http;
 using ReturnsHelper.Webhooks;
 
 namespace ReturnsHelper.Commands
@@ -71,6 +75,19 @@ namespace ReturnsHelper.Commands
         [ValidateNotNull]
         public RrSession Session { get; set; }
 
+        /// <summary>Service mode: recall the inventory of every newInventoryCreated event, exactly once across restarts (needs -Path).</summary>
+        [Parameter]
+        public SwitchParameter RecallNewInventory { get; set; }
+
+        /// <summary>Service mode: put the inventory of every newInventoryCreated event on hold (ohd), once per event (needs -Path).</summary>
+        [Parameter]
+        public SwitchParameter HoldNewInventory { get; set; }
+
+        /// <summary>Service mode: run this script block once per event, with the event as its argument and $_ (needs -Path).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public ScriptBlock Process { get; set; }
+
         protected override void ProcessRecord()
         {
             WebhookVerifier verifier = null;
@@ -89,9 +106,11 @@ namespace ReturnsHelper.Commands
             var receiver = new WebhookReceiver(verifier, options);
             var ledgerSession = Session ?? SessionStore.Current(SessionState);
             WebhookReceiveSummary summary = null;
+            var processing = ServiceAction(options.Path, ledgerSession);
             try
             {
-                summary = Await((log, ct) => receiver.RunAsync(
+                if (processing != null) summary = Await((log, ct) => ReceiveAndProcessAsync(receiver, processing, ledgerSession, log, ct));
+                else summary = Await((log, ct) => receiver.RunAsync(
                     e =>
                     {
                         WebhookCmdletSupport.RecordInLedger(e, ledgerSession, log.Warning); // durable before visible
@@ -118,6 +137,69 @@ namespace ReturnsHelper.Commands
                 + (summary.TimedOut ? ", timed out." : "."));
             if (summary.TimedOut && options.Count.HasValue && !summary.CountReached)
                 WriteWarning($"Receive-RrWebhook timed out after {Timeout} with {summary.Events} of {options.Count} events.");
+        }
+
+        /// <summary>The action of service mode (-RecallNewInventory, -HoldNewInventory or -Process), or null for pipeline mode.</summary>
+        Func<RrSession, IRrLog, Func<WebhookEvent, CancellationToken, Task>> ServiceAction(string journalPath, RrSession session)
+        {
+            var chosen = new[] { RecallNewInventory.IsPresent, HoldNewInventory.IsPresent, Process != null }.Count(c => c);
+            if (chosen == 0) return null;
+            if (chosen > 1)
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Use one of -RecallNewInventory, -HoldNewInventory and -Process."),
+                    "RrWebhook.OneAction", ErrorCategory.InvalidArgument, null));
+            if (journalPath == null)
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-RecallNewInventory, -HoldNewInventory and -Process need -Path: events are processed from the journal, so none is lost when processing fails or the script stops."),
+                    "RrWebhook.PathRequired", ErrorCategory.InvalidArgument, null));
+            if (Process != null)
+                return (s, log) => WebhookActions.Script(Process, Post, WriteObject);
+            if (session == null)
+                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException("There is no Return Helper session. Run Connect-RrService first, or pass -Session."),
+                    "RrNoSession", ErrorCategory.ConnectionError, null));
+            if (RecallNewInventory) return (s, log) => WebhookActions.Recall(s, log, o => Post(() => WriteObject(o)));
+            return (s, log) => WebhookActions.Hold(s, log);
+        }
+
+        /// <summary>
+        /// Service mode: the receiver journals and acknowledges, the processor acts on the journal beside it; a
+        /// processing failure is retried, never stops the listener. When the receiver stops, processing finishes what
+        /// it can (see WebhookProcessor.Complete); a failure of the processor itself (its state file) stops both.
+        /// </summary>
+        async Task<WebhookReceiveSummary> ReceiveAndProcessAsync(WebhookReceiver receiver, Func<RrSession, IRrLog, Func<WebhookEvent, CancellationToken, Task>> action,
+            RrSession session, IRrLog log, CancellationToken ct)
+        {
+            var journalPath = GetUnresolvedProviderPathFromPSPath(Path);
+            using (var processor = new WebhookProcessor(journalPath, action(session, log), log))
+            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                var processing = Task.Run(() => processor.RunAsync(stop.Token));
+                _ = processing.ContinueWith(t => stop.Cancel(), TaskContinuationOptions.OnlyOnFaulted);
+                WebhookReceiveSummary summary;
+                try
+                {
+                    summary = await receiver.RunAsync(
+                        e =>
+                        {
+                            WebhookCmdletSupport.RecordInLedger(e, session, log.Warning);
+                            processor.Enqueue(e); // journaled already: processing it can wait, and restart, without losing it
+                        },
+                        (body, error) => Post(() => WriteError(WebhookCmdletSupport.FormatError(error, body, "A correctly signed delivery is not a readable event (answered 200 and recorded)"))),
+                        log, stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (processing.IsFaulted && !ct.IsCancellationRequested)
+                {
+                    await processing.ConfigureAwait(false); // the processor's own error, not a cancellation
+                    throw;
+                }
+                finally
+                {
+                    processor.Complete();
+                }
+                await processing.ConfigureAwait(false);
+                log.Verbose($"Processed {processor.Processed} events ({processor.Failures} failed attempts) from {journalPath}.");
+                if (processor.Pending > 0)
+                    log.Warning($"{processor.Pending} received events are not processed yet; they stay in {journalPath} and are processed when Receive-RrWebhook starts again with it (Get-RrWebhookBacklog lists them).");
+                return summary;
+            }
         }
 
         /// <summary>HttpListener prefixes must be http(s) and end with a slash; add the slash rather than fail.</summary>

@@ -1,0 +1,75 @@
+# Receive-RrWebhook in service mode against the emulator: events are journaled and acknowledged whatever processing
+# does; processing (-RecallNewInventory, -Process) acts on each event once, retries failures, resumes after a restart.
+# The emulator delivers each new inventory's newInventoryCreated event itself, retrying until the receiver listens.
+BeforeAll {
+    Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
+    Import-RrTestModule | Out-Null
+    $script:KeyText = 'dGVzdC1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWJjZGVm'
+    $script:Key = ConvertTo-SecureString $KeyText -AsPlainText -Force
+    $script:emulator = Start-RrTestEmulator
+
+    function New-TestInventory([int] $Count) {
+        $items = foreach ($i in 1..$Count) { @{ handlingCode = 'tbc'; handlingStatusCode = 'pending'; warehouseId = 2 } }
+        @(Invoke-RrEmulatorControl -Emulator $emulator -Method POST -Path 'inventories' -Body @($items) | ForEach-Object returnInventoryId)
+    }
+}
+
+AfterAll {
+    Disconnect-RrService
+    Stop-RrTestEmulator $emulator
+}
+
+Describe 'Receive-RrWebhook service mode' {
+    BeforeEach {
+        $null = Invoke-RrEmulatorControl -Emulator $emulator -Method POST -Path 'reset' -Body @{ seedInventory = 10 }
+        Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey $emulator.ApiKey -ApiToken $emulator.ApiToken
+        $script:port = Get-RrTestFreePort
+        $script:endpoint = "http://127.0.0.1:$port/hooks/rh"
+        $script:journal = Join-Path $TestDrive "events-$port.jsonl"
+        $null = Invoke-RrEmulatorControl -Emulator $emulator -Method POST -Path 'webhooks' -Body @{ url = $endpoint; signingKey = $KeyText }
+    }
+
+    It 'keeps accepting while recalls fail with 401, then, fixed and restarted, recalls every new inventory exactly once' {
+        # The API token is rotated in the portal while the receiver still uses the old one: every recall is refused with 401.
+        $null = Invoke-RrEmulatorControl -Emulator $emulator -Method POST -Path 'accounts' -Body @{ apiKey = $emulator.ApiKey; apiToken = 'rotated-token'; replace = $true }
+        $ids = New-TestInventory 3
+        $recalled = Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -Path $journal -RecallNewInventory -Count 3 -Timeout '00:01:30' `
+            -WarningVariable warnings -WarningAction SilentlyContinue
+        $recalled | Should -BeNullOrEmpty
+        $deliveries = @(Invoke-RrEmulatorControl -Emulator $emulator -Path 'webhooks/deliveries' | Where-Object outcome -EQ 'delivered')
+        $deliveries | Should -HaveCount 3 -Because 'the listener acknowledged every event although processing failed'
+        @($warnings | Where-Object { "$_" -match 'failed' }) | Should -HaveCount 1 -Because 'one error is warned about once, not once per event'
+        @($warnings | Where-Object { "$_" -match 'not processed yet' }) | Should -HaveCount 1
+        $backlog = @(Get-RrWebhookBacklog -Path $journal)
+        @($backlog.ReturnInventoryId | Sort-Object) | Should -Be @($ids | Sort-Object)
+        # Processing stopped with the receiver at its first failure after -Count: the events it tried carry the error.
+        $tried = @($backlog | Where-Object ProcessingAttempts -GE 1)
+        $tried | Should -Not -BeNullOrEmpty
+        $tried.ProcessingError | Should -Match 'token'
+        $warnings[0] | Should -Match 'token'
+        Get-RrTestActiveRecalledId -Emulator $emulator | Where-Object { $_ -in $ids } | Should -BeNullOrEmpty
+
+        # Fixed: restarted with the new token on the same journal, it processes the backlog first, then a new event.
+        Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey $emulator.ApiKey -ApiToken (ConvertTo-SecureString 'rotated-token' -AsPlainText -Force)
+        $ids += New-TestInventory 1
+        $recalled = Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -Path $journal -RecallNewInventory -Count 1 -Timeout '00:01:30'
+        @($recalled.RecallInventoryList.ReturnInventoryId | Sort-Object) | Should -Be @($ids | Sort-Object)
+        @(Get-RrTestActiveRecalledId -Emulator $emulator | Where-Object { $_ -in $ids } | Sort-Object) | Should -Be @($ids | Sort-Object) -Because 'each inventory is in exactly one recall'
+        Get-RrWebhookBacklog -Path $journal | Should -BeNullOrEmpty
+    }
+
+    It 'runs a -Process script block once per event on the pipeline thread and writes what it returns' {
+        $ids = New-TestInventory 2
+        $out = Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -Path $journal -Count 2 -Timeout '00:01:30' `
+            -Process { param($e) "$($e.ReturnInventoryId) on runspace $([runspace]::DefaultRunspace.Id)" }
+        $out | Should -Be @($ids | ForEach-Object { "$_ on runspace $([runspace]::DefaultRunspace.Id)" })
+        Get-RrWebhookBacklog -Path $journal | Should -BeNullOrEmpty
+    }
+
+    It 'needs -Path for an action, and one action at a time' {
+        { Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -RecallNewInventory -Timeout '00:00:01' } |
+            Should -Throw -ErrorId 'RrWebhook.PathRequired,*'
+        { Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -Path $journal -RecallNewInventory -HoldNewInventory -Timeout '00:00:01' } |
+            Should -Throw -ErrorId 'RrWebhook.OneAction,*'
+    }
+}
