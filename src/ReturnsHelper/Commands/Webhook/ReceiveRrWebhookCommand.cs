@@ -173,7 +173,7 @@ namespace ReturnsHelper.Commands
             {
                 var processing = Task.Run(() => processor.RunAsync(stop.Token));
                 _ = processing.ContinueWith(t => stop.Cancel(), TaskContinuationOptions.OnlyOnFaulted);
-                WebhookReceiveSummary summary;
+                WebhookReceiveSummary summary = null;
                 try
                 {
                     summary = await receiver.RunAsync(
@@ -185,14 +185,15 @@ namespace ReturnsHelper.Commands
                         (body, error) => Post(() => WriteError(WebhookCmdletSupport.FormatError(error, body, "A correctly signed delivery is not a readable event (answered 200 and recorded)"))),
                         log, stop.Token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (processing.IsFaulted && !ct.IsCancellationRequested)
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
-                    await processing.ConfigureAwait(false); // the processor's own error, not a cancellation
-                    throw;
+                    // Stopped because the processor failed: its own error is thrown below.
                 }
                 finally
                 {
                     processor.Complete();
+                    // No action outlives the command (nor the processing state it records to): wait for processing to end.
+                    await Task.WhenAny(processing).ConfigureAwait(false);
                 }
                 await processing.ConfigureAwait(false);
                 log.Verbose($"Processed {processor.Processed} events ({processor.Failures} failed attempts) from {journalPath}.");

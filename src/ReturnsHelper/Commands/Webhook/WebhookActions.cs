@@ -52,6 +52,9 @@ namespace ReturnsHelper.Commands
             => (e, ct) =>
             {
                 var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                // Once the command is stopped the pipeline thread may never run it: the wait ends with the command.
+                var stopped = ct.Register(() => done.TrySetCanceled());
+                _ = done.Task.ContinueWith(t => stopped.Dispose(), TaskScheduler.Default);
                 post(() =>
                 {
                     try
