@@ -143,6 +143,44 @@ namespace ReturnsHelper.Webhooks
             }
         }
 
+        /// <summary>
+        /// Runs <paramref name="receiver"/> (which must journal to this processor's journal) and this processor together:
+        /// each accepted event goes to <paramref name="onAccepted"/>, then to the queue, and the receiver answers
+        /// without waiting for processing, whose failures it never sees. When the receiver stops, processing finishes
+        /// as <see cref="Complete"/> says, and no action outlives this method. A failure of the processor itself (its
+        /// state file) stops the receiver and is thrown.
+        /// </summary>
+        public async Task<WebhookReceiveSummary> ServeAsync(WebhookReceiver receiver, Action<WebhookEvent> onAccepted, Action<string, WebhookFormatException> onUnreadable, CancellationToken ct)
+        {
+            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                var processing = Task.Run(() => RunAsync(stop.Token));
+                _ = processing.ContinueWith(t => stop.Cancel(), TaskContinuationOptions.OnlyOnFaulted);
+                WebhookReceiveSummary summary = null;
+                try
+                {
+                    summary = await receiver.RunAsync(
+                        e =>
+                        {
+                            onAccepted?.Invoke(e);
+                            Enqueue(e); // journaled already: processing it can wait, and restart, without losing it
+                        },
+                        onUnreadable, log, stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    // Stopped because processing failed: its own error is thrown below.
+                }
+                finally
+                {
+                    Complete();
+                    await Task.WhenAny(processing).ConfigureAwait(false);
+                }
+                await processing.ConfigureAwait(false);
+                return summary;
+            }
+        }
+
         /// <summary>What makes two failures "the same error" for warning once: the API's error kind and status, else the message.</summary>
         static string KindOf(Exception e)
             => e is RrApiException api ? $"api:{api.Kind}:{api.HttpStatus}:{api.MetaStatus}:{api.ErrorCode}" : e.GetType().FullName + ":" + e.Message;

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using ReturnsHelper.Core.Tests.Fakes;
 using ReturnsHelper.Http;
@@ -132,6 +134,58 @@ public class WebhookProcessorTests : IDisposable
             restarted.Enqueue(WebhookParser.Parse(Encoding.UTF8.GetBytes(Event(1))));
             Assert.Equal(0, restarted.Pending);
         }
+    }
+
+    [Fact]
+    public async Task The_listener_keeps_acknowledging_while_every_action_fails_and_the_events_stay_unprocessed()
+    {
+        const string key = "dGVzdC1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWJjZGVm";
+        const string registered = "https://hooks.example.com/rh";
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var prefix = WebhookReceiverOptions.LoopbackPrefix(((IPEndPoint)listener.LocalEndpoint).Port);
+        listener.Stop();
+        var receiver = new WebhookReceiver(WebhookVerifier.FromBase64Key(key, registered, null),
+            new WebhookReceiverOptions { Prefix = prefix, Count = 3, Timeout = TestTimeout, Path = journal });
+        var log = new TestLog();
+        var attempts = 0;
+        using var processor = new WebhookProcessor(journal, (e, ct) =>
+        {
+            Interlocked.Increment(ref attempts);
+            throw new InvalidOperationException("401: the API token is wrong.");
+        }, log, NoSleeping(new List<TimeSpan>()));
+        var serving = processor.ServeAsync(receiver, null, null, CancellationToken.None);
+
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TestTimeout };
+        var answers = new List<HttpStatusCode>();
+        foreach (var n in new[] { 1, 2, 3 })
+        {
+            var body = Encoding.UTF8.GetBytes(Event(n));
+            var stamp = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'");
+            for (var deadline = DateTime.UtcNow + TestTimeout; ; await Task.Delay(50))
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, prefix + "hooks") { Content = new ByteArrayContent(body) };
+                request.Headers.TryAddWithoutValidation("timestamp", stamp);
+                request.Headers.TryAddWithoutValidation("returnhelper-signature", WebhookSignature.Compute(WebhookSignature.DecodeSigningKey(key), registered, stamp, body));
+                try
+                {
+                    using var response = await http.SendAsync(request);
+                    answers.Add(response.StatusCode);
+                    break;
+                }
+                catch (HttpRequestException) when (DateTime.UtcNow < deadline) { } // not listening yet
+            }
+        }
+        Assert.Same(serving, await Task.WhenAny(serving, Task.Delay(TestTimeout)));
+        var summary = await serving;
+
+        Assert.Equal(new[] { HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK }, answers);
+        Assert.Equal(3, summary.Events);
+        Assert.True(attempts >= 1);
+        Assert.Equal(3, processor.Pending);
+        Assert.Single(log.VerboseLines, l => l.StartsWith("WARNING: "));
+        Assert.Equal(new[] { "event-1", "event-2", "event-3" },
+            WebhookProcessor.Backlog(journal, WebhookProcessingState.Open(journal, forWriting: false)).Select(e => e.NotificationId));
     }
 
     [Fact]

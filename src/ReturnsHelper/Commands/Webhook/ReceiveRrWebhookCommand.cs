@@ -159,43 +159,17 @@ namespace ReturnsHelper.Commands
             return (s, log) => WebhookActions.Hold(s, log);
         }
 
-        /// <summary>
-        /// Service mode: the receiver journals and acknowledges, the processor acts on the journal beside it; a
-        /// processing failure is retried, never stops the listener. When the receiver stops, processing finishes what
-        /// it can (see WebhookProcessor.Complete); a failure of the processor itself (its state file) stops both.
-        /// </summary>
+        /// <summary>Service mode: the receiver journals and acknowledges, the processor acts on the journal beside it.</summary>
         async Task<WebhookReceiveSummary> ReceiveAndProcessAsync(WebhookReceiver receiver, Func<RrSession, IRrLog, Func<WebhookEvent, CancellationToken, Task>> action,
             RrSession session, IRrLog log, CancellationToken ct)
         {
             var journalPath = GetUnresolvedProviderPathFromPSPath(Path);
             using (var processor = new WebhookProcessor(journalPath, action(session, log), log))
-            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
-                var processing = Task.Run(() => processor.RunAsync(stop.Token));
-                _ = processing.ContinueWith(t => stop.Cancel(), TaskContinuationOptions.OnlyOnFaulted);
-                WebhookReceiveSummary summary = null;
-                try
-                {
-                    summary = await receiver.RunAsync(
-                        e =>
-                        {
-                            WebhookCmdletSupport.RecordInLedger(e, session, log.Warning);
-                            processor.Enqueue(e); // journaled already: processing it can wait, and restart, without losing it
-                        },
-                        (body, error) => Post(() => WriteError(WebhookCmdletSupport.FormatError(error, body, "A correctly signed delivery is not a readable event (answered 200 and recorded)"))),
-                        log, stop.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    // Stopped because the processor failed: its own error is thrown below.
-                }
-                finally
-                {
-                    processor.Complete();
-                    // No action outlives the command (nor the processing state it records to): wait for processing to end.
-                    await Task.WhenAny(processing).ConfigureAwait(false);
-                }
-                await processing.ConfigureAwait(false);
+                var summary = await processor.ServeAsync(receiver,
+                    e => WebhookCmdletSupport.RecordInLedger(e, session, log.Warning),
+                    (body, error) => Post(() => WriteError(WebhookCmdletSupport.FormatError(error, body, "A correctly signed delivery is not a readable event (answered 200 and recorded)"))),
+                    ct).ConfigureAwait(false);
                 log.Verbose($"Processed {processor.Processed} events ({processor.Failures} failed attempts) from {journalPath}.");
                 if (processor.Pending > 0)
                     log.Warning($"{processor.Pending} received events are not processed yet; they stay in {journalPath} and are processed when Receive-RrWebhook starts again with it (Get-RrWebhookBacklog lists them).");
