@@ -66,6 +66,14 @@ Describe 'Receive-RrWebhook service mode' {
         Get-RrWebhookBacklog -Path $journal | Should -BeNullOrEmpty
     }
 
+    It 'puts every new inventory on hold with -HoldNewInventory' {
+        $ids = New-TestInventory 2
+        Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -Path $journal -HoldNewInventory -Count 2 -Timeout '00:01:30' |
+            Should -BeNullOrEmpty
+        (Get-RrInventory -ReturnInventoryId $ids).HandlingCode | Should -Be @('ohd', 'ohd')
+        Get-RrWebhookBacklog -Path $journal | Should -BeNullOrEmpty
+    }
+
     It 'needs -Path for an action, and one action at a time' {
         { Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -RecallNewInventory -Timeout '00:00:01' } |
             Should -Throw -ErrorId 'RrWebhook.PathRequired,*'
