@@ -74,6 +74,34 @@ Describe 'Receive-RrWebhook service mode' {
         Get-RrWebhookBacklog -Path $journal | Should -BeNullOrEmpty
     }
 
+    It 'keeps serving under $ErrorActionPreference = Stop when a signed delivery is not a readable event' {
+        $ErrorActionPreference = 'Stop'
+        $bytes = [Text.Encoding]::UTF8.GetBytes('not an event')
+        $stamp = [DateTime]::UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", [Globalization.CultureInfo]::InvariantCulture)
+        $signature = [ReturnsHelper.Webhooks.WebhookSignature]::Compute([ReturnsHelper.Webhooks.WebhookSignature]::DecodeSigningKey($KeyText), $endpoint, $stamp, $bytes)
+        $sender = Start-ThreadJob -ArgumentList $endpoint, $stamp, $signature, $bytes, $emulator.BaseAddress -ScriptBlock {
+            param($Endpoint, $Stamp, $Signature, $Bytes, $Base)
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ($true) {
+                try {
+                    $status = [int](Invoke-WebRequest -Method POST -Uri $Endpoint -Body $Bytes -ContentType 'application/json' -Headers @{ timestamp = $Stamp; 'returnhelper-signature' = $Signature } `
+                            -SkipHeaderValidation -SkipHttpErrorCheck -NoProxy -TimeoutSec 20).StatusCode
+                    break
+                }
+                catch { if ([DateTime]::UtcNow -gt $deadline) { throw }; Start-Sleep -Milliseconds 100 } # not listening yet
+            }
+            # Then a genuine event, which the emulator delivers.
+            (Invoke-RestMethod -Method POST -Uri "$Base/_emulator/inventories" -Body '[{}]' -ContentType 'application/json' -NoProxy).returnInventoryId
+            $status
+        }
+        $out = Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -Path $journal -Count 1 -Timeout '00:01:30' `
+            -Process { param($e) $e.ReturnInventoryId } -WarningVariable warnings -WarningAction SilentlyContinue
+        $id, $status = try { $sender | Wait-Job -Timeout 90 | Receive-Job -ErrorAction Stop } finally { $sender | Remove-Job -Force }
+        $status | Should -Be 200
+        $out | Should -Be $id
+        @($warnings | Where-Object { "$_" -match 'not a readable event' }) | Should -HaveCount 1
+    }
+
     It 'needs -Path for an action, and one action at a time' {
         { Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -RecallNewInventory -Timeout '00:00:01' } |
             Should -Throw -ErrorId 'RrWebhook.PathRequired,*'

@@ -13,7 +13,8 @@ namespace ReturnsHelper.Commands
     /// <summary>
     /// Receive-RrWebhook: a local webhook endpoint. Verified events go to the pipeline as they arrive (written on the
     /// pipeline thread through the Await pump), so they can be piped into New-RrRecall while the listener keeps
-    /// answering. -Count / -Timeout end it; Ctrl+C stops the listener cleanly.
+    /// answering. -Count / -Timeout end it; Ctrl+C stops the listener cleanly. Service mode (-RecallNewInventory,
+    /// -HoldNewInventory, -Process, with -Path) acts on the events itself through WebhookProcessor instead.
     /// </summary>
     [Cmdlet(VerbsCommunications.Receive, "RrWebhook", DefaultParameterSetName = PortSet)]
     [OutputType(typeof(WebhookEvent))]
@@ -168,7 +169,8 @@ namespace ReturnsHelper.Commands
             {
                 var summary = await processor.ServeAsync(receiver,
                     e => WebhookCmdletSupport.RecordInLedger(e, session, log.Warning),
-                    (body, error) => Post(() => WriteError(WebhookCmdletSupport.FormatError(error, body, "A correctly signed delivery is not a readable event (answered 200 and recorded)"))),
+                    // A warning, not an error: under $ErrorActionPreference = 'Stop' an error would end the service.
+                    (body, error) => log.Warning($"A correctly signed delivery is not a readable event (answered 200 and recorded in {journalPath}): {error.Message}"),
                     ct).ConfigureAwait(false);
                 log.Verbose($"Processed {processor.Processed} events ({processor.Failures} failed attempts) from {journalPath}.");
                 if (processor.Pending > 0)
