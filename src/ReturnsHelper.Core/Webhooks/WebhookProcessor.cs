@@ -122,8 +122,11 @@ namespace ReturnsHelper.Webhooks
                 catch (Exception error)
                 {
                     Failures++;
-                    state.Record(new WebhookProcessingOutcome { Key = key, Outcome = WebhookProcessingOutcome.Failed, Attempts = tried, Error = error.Message, At = DateTimeOffset.UtcNow });
-                    lock (gate) queue.AddLast(next);
+                    lock (gate)
+                    {
+                        state.Record(new WebhookProcessingOutcome { Key = key, Outcome = WebhookProcessingOutcome.Failed, Attempts = tried, Error = error.Message, At = DateTimeOffset.UtcNow });
+                        queue.AddLast(next);
+                    }
                     delay = delay == TimeSpan.Zero ? options.FirstRetryDelay : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxRetryDelay.Ticks));
                     if (warned.Add(KindOf(error)))
                         log.Warning(Sentence.Join($"Processing the webhook event {key} ({next}) failed:", Sentence.Of(error))
@@ -133,9 +136,13 @@ namespace ReturnsHelper.Webhooks
                     await Task.WhenAny(options.Delay(delay, ct), completed.Task).ConfigureAwait(false);
                     continue;
                 }
-                state.Record(new WebhookProcessingOutcome { Key = key, Outcome = WebhookProcessingOutcome.Processed, Attempts = tried, At = DateTimeOffset.UtcNow });
+                // Under the gate: Enqueue reads the state from the receiver's threads.
+                lock (gate)
+                {
+                    state.Record(new WebhookProcessingOutcome { Key = key, Outcome = WebhookProcessingOutcome.Processed, Attempts = tried, At = DateTimeOffset.UtcNow });
+                    queued.Remove(key);
+                }
                 Processed++;
-                lock (gate) queued.Remove(key);
                 attempts.Remove(key);
                 if (delay != TimeSpan.Zero) log.Verbose($"Processing webhook events works again (event {key} after {tried} attempts).");
                 delay = TimeSpan.Zero;
