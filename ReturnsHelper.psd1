@@ -28,6 +28,7 @@
         'Test-RrWebhookSignature'
         'ConvertFrom-RrWebhook'
         'Receive-RrWebhook'
+        'Get-RrWebhookBacklog'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

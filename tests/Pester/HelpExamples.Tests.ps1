@@ -182,6 +182,12 @@ BeforeAll {
             Setup = { $null = Start-ExampleEventSender 'inventories', 'inventories', 'inventories' }
             Check = { param($Result) $Result.OutputText | Should -Match 'newInventoryCreated' }
         }
+        'Receive-RrWebhook 4'     = @{
+            Setup = { $null = Start-ExampleEventSender 'inventories', 'inventories', 'inventories' }
+            Check = { param($Result) @($Result.Output.RecallInventoryList).Count | Should -Be 3 }
+        }
+        'Get-RrWebhookBacklog 1'  = @{ Setup = { Save-ExampleEvent ./events.jsonl 'inventories' }; Output = 'Some' }
+        'Get-RrWebhookBacklog 2'  = @{ Setup = { Save-ExampleEvent ./events.jsonl 'inventories', 'inventories' }; Check = { param($Result) @($Result.Output)[0].Count | Should -Be 2 -Because 'both events wait, with no error yet' } }
         'Set-RrInventoryHandling 3' = @{
             Setup = { @(100001, 999, 100002) | ForEach-Object { [pscustomobject]@{ ReturnInventoryId = $_ } } | Export-Csv ./dispose.csv }
             Check = { param($Result) $Result.OutputText | Should -Match '999' }

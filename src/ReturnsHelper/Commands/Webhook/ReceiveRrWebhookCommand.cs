@@ -1,7 +1,11 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using ReturnsHelper.Http;
 using ReturnsHelper.Webhooks;
 
 namespace ReturnsHelper.Commands
@@ -9,7 +13,8 @@ namespace ReturnsHelper.Commands
     /// <summary>
     /// Receive-RrWebhook: a local webhook endpoint. Verified events go to the pipeline as they arrive (written on the
     /// pipeline thread through the Await pump), so they can be piped into New-RrRecall while the listener keeps
-    /// answering. -Count / -Timeout end it; Ctrl+C stops the listener cleanly.
+    /// answering. -Count / -Timeout end it; Ctrl+C stops the listener cleanly. Service mode (-RecallNewInventory,
+    /// -HoldNewInventory, -Process, with -Path) acts on the events itself through WebhookProcessor instead.
     /// </summary>
     [Cmdlet(VerbsCommunications.Receive, "RrWebhook", DefaultParameterSetName = PortSet)]
     [OutputType(typeof(WebhookEvent))]
@@ -71,6 +76,19 @@ namespace ReturnsHelper.Commands
         [ValidateNotNull]
         public RrSession Session { get; set; }
 
+        /// <summary>Service mode: recall the inventory of every newInventoryCreated event, exactly once across restarts (needs -Path).</summary>
+        [Parameter]
+        public SwitchParameter RecallNewInventory { get; set; }
+
+        /// <summary>Service mode: put the inventory of every newInventoryCreated event on hold (ohd), once per event (needs -Path).</summary>
+        [Parameter]
+        public SwitchParameter HoldNewInventory { get; set; }
+
+        /// <summary>Service mode: run this script block once per event, with the event as its argument and $_ (needs -Path).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public ScriptBlock Process { get; set; }
+
         protected override void ProcessRecord()
         {
             WebhookVerifier verifier = null;
@@ -89,9 +107,11 @@ namespace ReturnsHelper.Commands
             var receiver = new WebhookReceiver(verifier, options);
             var ledgerSession = Session ?? SessionStore.Current(SessionState);
             WebhookReceiveSummary summary = null;
+            var processing = ServiceAction(options.Path, ledgerSession);
             try
             {
-                summary = Await((log, ct) => receiver.RunAsync(
+                if (processing != null) summary = Await((log, ct) => ReceiveAndProcessAsync(receiver, processing, ledgerSession, log, ct));
+                else summary = Await((log, ct) => receiver.RunAsync(
                     e =>
                     {
                         WebhookCmdletSupport.RecordInLedger(e, ledgerSession, log.Warning); // durable before visible
@@ -118,6 +138,45 @@ namespace ReturnsHelper.Commands
                 + (summary.TimedOut ? ", timed out." : "."));
             if (summary.TimedOut && options.Count.HasValue && !summary.CountReached)
                 WriteWarning($"Receive-RrWebhook timed out after {Timeout} with {summary.Events} of {options.Count} events; {summary.RefusedText()}.");
+        }
+
+        /// <summary>The action of service mode (-RecallNewInventory, -HoldNewInventory or -Process), or null for pipeline mode.</summary>
+        Func<RrSession, IRrLog, Func<WebhookEvent, CancellationToken, Task>> ServiceAction(string journalPath, RrSession session)
+        {
+            var chosen = new[] { RecallNewInventory.IsPresent, HoldNewInventory.IsPresent, Process != null }.Count(c => c);
+            if (chosen == 0) return null;
+            if (chosen > 1)
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Use one of -RecallNewInventory, -HoldNewInventory and -Process."),
+                    "RrWebhook.OneAction", ErrorCategory.InvalidArgument, null));
+            if (journalPath == null)
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-RecallNewInventory, -HoldNewInventory and -Process need -Path: events are processed from the journal, so none is lost when processing fails or the script stops."),
+                    "RrWebhook.PathRequired", ErrorCategory.InvalidArgument, null));
+            if (Process != null)
+                return (s, log) => WebhookActions.Script(Process, Post, WriteObject);
+            if (session == null)
+                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException("There is no Return Helper session. Run Connect-RrService first, or pass -Session."),
+                    "RrNoSession", ErrorCategory.ConnectionError, null));
+            if (RecallNewInventory) return (s, log) => WebhookActions.Recall(s, log, o => Post(() => WriteObject(o)));
+            return (s, log) => WebhookActions.Hold(s, log);
+        }
+
+        /// <summary>Service mode: the receiver journals and acknowledges, the processor acts on the journal beside it.</summary>
+        async Task<WebhookReceiveSummary> ReceiveAndProcessAsync(WebhookReceiver receiver, Func<RrSession, IRrLog, Func<WebhookEvent, CancellationToken, Task>> action,
+            RrSession session, IRrLog log, CancellationToken ct)
+        {
+            var journalPath = GetUnresolvedProviderPathFromPSPath(Path);
+            using (var processor = new WebhookProcessor(journalPath, action(session, log), log))
+            {
+                var summary = await processor.ServeAsync(receiver,
+                    e => WebhookCmdletSupport.RecordInLedger(e, session, log.Warning),
+                    // A warning, not an error: under $ErrorActionPreference = 'Stop' an error would end the service.
+                    (body, error) => log.Warning($"A correctly signed delivery is not a readable event (answered 200 and recorded in {journalPath}): {error.Message}"),
+                    ct).ConfigureAwait(false);
+                log.Verbose($"Processed {processor.Processed} events ({processor.Failures} failed attempts) from {journalPath}.");
+                if (processor.Pending > 0)
+                    log.Warning($"{processor.Pending} received events are not processed yet; they stay in {journalPath} and are processed when Receive-RrWebhook starts again with it (Get-RrWebhookBacklog lists them).");
+                return summary;
+            }
         }
 
         /// <summary>HttpListener prefixes must be http(s) and end with a slash; add the slash rather than fail.</summary>

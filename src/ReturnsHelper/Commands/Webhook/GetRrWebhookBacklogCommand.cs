@@ -1,0 +1,45 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using ReturnsHelper.Webhooks;
+
+namespace ReturnsHelper.Commands
+{
+    /// <summary>
+    /// Get-RrWebhookBacklog: the events of a Receive-RrWebhook -Path journal (rotated files included, oldest first)
+    /// that service mode has not processed yet, each with its failed attempts and last error. It only reads: the
+    /// next Receive-RrWebhook with the same -Path and an action processes them.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "RrWebhookBacklog")]
+    [OutputType(typeof(WebhookEvent))]
+    public sealed class GetRrWebhookBacklogCommand : PSCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var journal = GetUnresolvedProviderPathFromPSPath(Path);
+            if (!File.Exists(journal))
+                ThrowTerminatingError(new ErrorRecord(new FileNotFoundException($"The webhook journal '{journal}' does not exist.", journal),
+                    "RrWebhook.JournalNotFound", ErrorCategory.ObjectNotFound, journal));
+            try
+            {
+                var state = WebhookProcessingState.Open(journal, forWriting: false);
+                foreach (var e in WebhookProcessor.Backlog(journal, state))
+                {
+                    var output = WebhookCmdletSupport.ToOutput(e);
+                    var failure = state.LastFailure(e.DedupeKey);
+                    output.Properties.Add(new PSNoteProperty("ProcessingAttempts", failure?.Attempts ?? 0));
+                    output.Properties.Add(new PSNoteProperty("ProcessingError", failure?.Error));
+                    WriteObject(output);
+                }
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "RrWebhook.FileFailed", ErrorCategory.ReadError, journal));
+            }
+        }
+    }
+}
