@@ -247,6 +247,7 @@ Describe 'Ctrl+C with requests in flight' {
         $ids = New-TestInventory -Count 40
         Add-Fault @{ path = 'Recall/createRecallByReturnInventoryId'; kind = 'delay'; delayMs = 20000; count = 4 }
         $ps = New-ModuleInstance -Target $emulator -Ids $ids -Script { param($ids) $ids | New-RrRecall -BatchSize 10 -ThrottleLimit 4 }
+        $async = $null
         try {
             $async = $ps.BeginInvoke()
             # The emulator takes a fault when a request arrives (and logs the request when it ends): all four taken = four in flight.
@@ -267,7 +268,11 @@ Describe 'Ctrl+C with requests in flight' {
             $calls.status | Sort-Object -Unique | Should -Be 0
             Get-ActiveRecalledId | Should -BeNullOrEmpty
         }
-        finally { $ps.Dispose() }
+        finally {
+            # The invocation ends on a worker thread after Stop returns: wait for it before disposing its runspace.
+            if ($async) { $null = $async.AsyncWaitHandle.WaitOne(20000) }
+            $ps.Dispose()
+        }
     }
 }
 

@@ -274,14 +274,20 @@ Describe 'Stopped runs leave nothing unknown' {
         $ids = New-TestInventory -Count 5
         Add-Fault @{ path = $CreatePath; kind = 'delay'; delayMs = 3000; count = 1 }
         $ps = New-LedgerInstance -Target $emulator -Folder $folder -Ids $ids -Script { param($ids) $ids | New-RrRecall }
+        $async = $null
         try {
-            $null = $ps.BeginInvoke()
+            $async = $ps.BeginInvoke()
             # The emulator takes a fault when the request arrives: taken = in flight.
             Wait-Until { @(Invoke-RrEmulatorControl -Emulator $emulator -Path 'faults').Count -eq 0 } -What 'the create request to arrive'
             $ps.Stop()
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
         }
-        finally { $ps.Dispose() }
+        finally {
+            # A batch of statements ends on a worker thread after Stop returns; disposing the runspace under it
+            # crashes the test process (InvalidRunspaceStateException in BatchInvocationWorkItem).
+            if ($async) { $null = $async.AsyncWaitHandle.WaitOne(20000) }
+            $ps.Dispose()
+        }
         # The abandoned request has ended on the emulator's side (it is logged when it ends).
         Wait-Until { @(Get-ApiCall $CreatePath).Count -ge 1 } -What 'the abandoned request to end'
 

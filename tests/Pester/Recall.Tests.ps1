@@ -259,6 +259,7 @@ Describe 'New-RrRecall errors' {
         $ps.InvocationStateInfo.State | Should -Be 'Stopped'
         # The emulator holds the request for 20 s; stopping must not wait for it.
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
+        $null = $async.AsyncWaitHandle.WaitOne(20000) # ended on its worker thread before its runspace is disposed
         $ps.Dispose()
     }
 }
