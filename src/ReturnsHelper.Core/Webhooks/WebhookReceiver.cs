@@ -30,8 +30,8 @@ namespace ReturnsHelper.Webhooks
         /// <summary>How many dedupe keys are remembered (oldest forgotten first), so memory stays bounded.</summary>
         public int DedupeCapacity { get; set; } = 100000;
         /// <summary>
-        /// Deliveries handled at once. As many more may wait (each at most <see cref="DeliveryTimeout"/>) for a slot,
-        /// which a stalled sender frees within that time; beyond that they get 503 at once (Return Helper retries), so a flood cannot grow memory.
+        /// Deliveries handled at once. As many more may wait (each at most twice <see cref="DeliveryTimeout"/>) for a
+        /// slot, which a stalled sender frees within that time; beyond that they get 503 at once (Return Helper retries), so a flood cannot grow memory.
         /// </summary>
         public int MaxConcurrentDeliveries { get; set; } = 16;
         /// <summary>
@@ -249,12 +249,13 @@ namespace ReturnsHelper.Webhooks
                 var admitted = false;
                 try
                 {
-                    // A busy slot is freed within the time limit, so waiting that long for one lets a genuine delivery
-                    // through even when stalled senders hold every slot; the number waiting is bounded too.
+                    // A busy slot is freed within the time limit of its holder, admitted before this delivery arrived; so
+                    // waiting twice the limit (the second for closing and releasing it on a loaded machine) lets a genuine
+                    // delivery through even when stalled senders hold every slot. The number waiting is bounded too.
                     if (Interlocked.Increment(ref inFlight) <= maxInFlight && !(admitted = slots.Wait(0)))
                     {
                         log.Debug($"{what}: every slot is busy; waiting for one");
-                        try { admitted = await slots.WaitAsync(owner.options.DeliveryTimeout, stopping.Token).ConfigureAwait(false); }
+                        try { admitted = await slots.WaitAsync(TimeSpan.FromTicks(owner.options.DeliveryTimeout.Ticks * 2), stopping.Token).ConfigureAwait(false); }
                         catch (OperationCanceledException) { /* stopping: refused below */ }
                     }
                     if (admitted) log.Debug($"{what}: admitted");
