@@ -50,7 +50,7 @@ namespace ReturnsHelper.Batching
                         foreach (var entry in rejected)
                         {
                             var id = pending[entry.Key];
-                            failures.Add(Failure(id, e.ForItem(id, Sentence.End(string.Join(" ", entry.Value.Values.Distinct())), entry.Value)));
+                            failures.Add(Failure(id, e.ForItemFromEntries(id, entry.Value)));
                         }
                         pending = pending.Where((_, index) => !rejected.ContainsKey(index)).ToList();
                     }

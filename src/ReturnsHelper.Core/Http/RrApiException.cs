@@ -112,7 +112,11 @@ namespace ReturnsHelper.Http
             ItemId = itemId;
             var serviceWords = string.Join(" ", Errors.Values);
             Reason = reason ?? Classify(kind, method, serviceWords.Length > 0 ? serviceWords : message);
-            ExistingRecallNumber = Reason == RrErrorReason.AlreadyRecalled ? RecallNumberInText.Match(serviceWords + " " + message).Value is var n && n.Length > 0 ? n : null : null;
+            if (Reason == RrErrorReason.AlreadyRecalled)
+            {
+                var number = RecallNumberInText.Match(serviceWords + " " + message);
+                ExistingRecallNumber = number.Success ? number.Value : null;
+            }
         }
 
         /// <summary>
@@ -122,6 +126,13 @@ namespace ReturnsHelper.Http
         public RrApiException ForItem(long itemId, string message = null, IReadOnlyDictionary<string, string> itemErrors = null)
             => new RrApiException(Kind, message ?? Message, Method, Path, HttpStatus, MetaStatus, ErrorCode,
                 itemErrors ?? Errors, CorrelationId, InnerException, itemId);
+
+        /// <summary>
+        /// This failure narrowed to one item whose own error-map entries say what is wrong: their words (each once)
+        /// are the message, one sentence, instead of the generic "Return Helper rejected ...".
+        /// </summary>
+        public RrApiException ForItemFromEntries(long itemId, IReadOnlyDictionary<string, string> itemErrors)
+            => ForItem(itemId, Sentence.End(string.Join(" ", itemErrors.Values.Distinct())), itemErrors);
 
         /// <summary>The same failure with another message (the reason stays: it was read from the service's words).</summary>
         public RrApiException WithMessage(string message)

@@ -96,10 +96,6 @@ namespace ReturnsHelper.Commands
             return PSObject.AsPSObject(item).Properties.Where(p => p.IsGettable).Select(p => p.Name).ToList();
         }
 
-        /// <summary>Reads one id; for messages and for the caller's own checks (no cmdlet state).</summary>
-        public static bool TryRead(object input, string[] propertyNames, out long id, out string problem)
-            => TryRead(input, propertyNames, out id, out problem, out _, out _);
-
         /// <summary>True when the record <paramref name="input"/> has a property with one of <paramref name="names"/> (normalized).</summary>
         public static bool HasProperty(object input, string[] names)
             => FindProperty(input, input is PSObject ps ? ps.BaseObject : input, names, out _, out _);

@@ -17,7 +17,7 @@ namespace ReturnsHelper.Commands
         /// </summary>
         public static RrApiException ItemError(RrApiException error, long id)
             => error.Kind == RrErrorKind.SoftError && error.Errors.Count > 0
-                ? error.ForItem(id, Sentence.End(string.Join(" ", error.Errors.Values.Distinct())))
+                ? error.ForItemFromEntries(id, error.Errors)
                 : error.ForItem(id);
 
         /// <summary>The -WhatIf/-Confirm target: the inventory and the environment it lives in.</summary>
