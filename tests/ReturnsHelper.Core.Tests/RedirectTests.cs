@@ -125,7 +125,7 @@ namespace ReturnsHelper.Core.Tests
 
         [Fact]
         public void The_session_handler_follows_no_redirect()
-            => Assert.False(RrApiClient.DefaultHandler().AllowAutoRedirect);
+            => Assert.False(TransportSettings.For(ReturnsHelper.Hosting.HostRequirements.CurrentEdition).CreateHandler().AllowAutoRedirect);
 
         [Fact]
         public async Task A_refused_certificate_fails_at_once_without_retrying()

@@ -1,5 +1,6 @@
 using System;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 
 namespace ReturnsHelper.Http
 {
@@ -22,7 +23,7 @@ namespace ReturnsHelper.Http
         /// <summary>Per-attempt timeout.</summary>
         public TimeSpan AttemptTimeout { get; set; } = DefaultAttemptTimeout;
 
-        [ThreadStatic] static Random random;
+        [ThreadStatic] static Random jitter;
 
         /// <summary>Statuses worth another attempt: throttling and gateway/availability failures.</summary>
         public static bool IsRetryableStatus(int status) => status == 429 || status == 502 || status == 503 || status == 504;
@@ -32,8 +33,20 @@ namespace ReturnsHelper.Http
         {
             var exponent = Math.Min(nextAttempt - 2, 16);
             var cap = Math.Min(MaxDelay.TotalMilliseconds, BaseDelay.TotalMilliseconds * Math.Pow(2, exponent));
-            var jittered = TimeSpan.FromMilliseconds((random ?? (random = new Random())).NextDouble() * cap);
+            var jittered = TimeSpan.FromMilliseconds((jitter ?? (jitter = NewJitterSource())).NextDouble() * cap);
             return retryAfter.HasValue && retryAfter.Value > jittered ? retryAfter.Value : jittered;
+        }
+
+        /// <summary>
+        /// A jitter source for one thread, seeded from the cryptographic generator. .NET Framework seeds new Random() from
+        /// the clock tick, so threads (and processes) that start together would back off in step, which jitter is there
+        /// to prevent; System.Random is not thread-safe, hence one per thread.
+        /// </summary>
+        internal static Random NewJitterSource()
+        {
+            var seed = new byte[4];
+            using (var generator = RandomNumberGenerator.Create()) generator.GetBytes(seed);
+            return new Random(BitConverter.ToInt32(seed, 0));
         }
 
         /// <summary>Retry-After as seconds or as an HTTP date.</summary>

@@ -10,6 +10,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using ReturnsHelper.Hosting;
 
 namespace ReturnsHelper.Http
 {
@@ -52,31 +53,15 @@ namespace ReturnsHelper.Http
             this.apiToken.MakeReadOnly();
             this.userAgent = userAgent;
             Policy = policy ?? new RetryPolicy();
-            http = new HttpClient(handler ?? DefaultHandler())
+            var transport = TransportSettings.For(HostRequirements.CurrentEdition);
+            http = new HttpClient(handler ?? transport.CreateHandler())
             {
                 Timeout = Timeout.InfiniteTimeSpan, // per-attempt timeouts come from the policy
             };
+            transport.Apply(http);
         }
 
         public RrEndpoints Endpoints => endpoints;
-
-        /// <summary>
-        /// The session's handler. Connections per server are raised to the highest -ThrottleLimit: on .NET Framework
-        /// (Windows PowerShell 5.1) the default is 2 per host, which would quietly cap every command at 2 requests.
-        /// Redirects are never followed: .NET would re-send the x-rr-apikey and x-rr-apitoken headers to the new
-        /// address, whatever its host or scheme; a 3xx becomes an error naming the target instead.
-        /// </summary>
-        internal static HttpClientHandler DefaultHandler()
-        {
-            var handler = new HttpClientHandler
-            {
-                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-                AllowAutoRedirect = false,
-            };
-            try { handler.MaxConnectionsPerServer = RrSession.MaxThrottleLimit; }
-            catch (PlatformNotSupportedException) { /* a platform without the setting has no such cap either */ }
-            return handler;
-        }
 
         public async Task<RrResponse> SendAsync(RrRequest request, IRrLog log, CancellationToken cancellationToken)
         {
