@@ -37,7 +37,7 @@ namespace ReturnsHelper.Webhooks
         /// </summary>
         public static IEnumerable<WebhookInputItem> ReadFile(string path)
         {
-            if (new FileInfo(path).Length <= WholeFileLimit) return Read(File.ReadAllBytes(path));
+            if (new FileInfo(path).Length <= WholeFileLimit) return Read(WebhookJournalReader.ReadAllBytes(path));
             return ReadLines(path);
         }
 

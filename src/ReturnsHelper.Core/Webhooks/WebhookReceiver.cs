@@ -141,7 +141,7 @@ namespace ReturnsHelper.Webhooks
                 catch (HttpListenerException e)
                 {
                     listener.Close();
-                    throw new InvalidOperationException($"Cannot listen on {options.Prefix}: {e.Message}", e);
+                    throw ListenFailure(options.Prefix, e, Environment.UserDomainName + "\\" + Environment.UserName);
                 }
                 LimitHttpSysTimeouts(listener, log);
                 log.Verbose($"Listening on {options.Prefix} for events signed for {verifier.EndpointUri}.");
@@ -179,6 +179,19 @@ namespace ReturnsHelper.Webhooks
                 ct.ThrowIfCancellationRequested();
                 return run.Summary;
             }
+        }
+
+        /// <summary>
+        /// Why the listener cannot start. HTTP.sys (Windows) lets only administrators listen on a URL that is not reserved
+        /// for the user, and says "access denied" (error 5): that error gives the one command that reserves the prefix.
+        /// </summary>
+        internal static InvalidOperationException ListenFailure(string prefix, HttpListenerException e, string user)
+        {
+            const int AccessDenied = 5;
+            if (e.ErrorCode != AccessDenied) return new InvalidOperationException($"Cannot listen on {prefix}: {e.Message}", e);
+            var quotedUser = user.IndexOf(' ') >= 0 ? "\"" + user + "\"" : user;
+            return new InvalidOperationException($"Cannot listen on {prefix}: Windows lets only administrators listen on a URL that is not reserved for the user. "
+                + $"Reserve it once, from an elevated prompt: netsh http add urlacl url={prefix} user={quotedUser}", e);
         }
 
         /// <summary>

@@ -198,7 +198,13 @@ namespace ReturnsHelper.Webhooks
             }
         }
 
-        static FileStream OpenForAppend(string path) => new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        /// <summary>
+        /// Readers may open the journal while it is written (they allow this writer in turn, see
+        /// <see cref="WebhookJournalReader.Sharing"/>); no other writer may.
+        /// </summary>
+        internal const FileShare Sharing = FileShare.Read;
+
+        static FileStream OpenForAppend(string path) => new FileStream(path, FileMode.Append, FileAccess.Write, Sharing);
 
         public void Append(WebhookRecord record)
         {
@@ -247,13 +253,36 @@ namespace ReturnsHelper.Webhooks
     internal static class WebhookJournalReader
     {
         /// <summary>
+        /// How a reader opens a journal: letting a receiver go on appending to it (Write) and rotate it (Delete, which
+        /// Windows needs to rename an open file). Windows refuses a reader that does not allow the writer's access, so
+        /// ConvertFrom-RrWebhook -Path could not read a journal Receive-RrWebhook is writing; .NET on Linux enforces
+        /// only FileShare.None.
+        /// </summary>
+        internal const FileShare Sharing = FileShare.ReadWrite | FileShare.Delete;
+
+        /// <summary>The whole file, opened as every reader of a journal opens it.</summary>
+        public static byte[] ReadAllBytes(string path)
+        {
+            using (var read = new FileStream(path, FileMode.Open, FileAccess.Read, Sharing))
+            {
+                var bytes = new byte[read.Length];
+                var total = 0;
+                int count;
+                while (total < bytes.Length && (count = read.Read(bytes, total, bytes.Length - total)) > 0) total += count;
+                // What was there when the length was read is what this reader sees (the file may also have shrunk).
+                if (total < bytes.Length) Array.Resize(ref bytes, total);
+                return bytes;
+            }
+        }
+
+        /// <summary>
         /// The non-blank lines (without their line ends) in the last <paramref name="window"/> bytes of the file;
         /// the partial line at the start of the window is skipped, and a line longer than
         /// <paramref name="maxLineBytes"/> comes as TooLong without its bytes, so memory stays bounded whatever the file holds.
         /// </summary>
         public static IEnumerable<JournalLine> Lines(string path, long window, int maxLineBytes)
         {
-            using (var read = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024))
+            using (var read = new FileStream(path, FileMode.Open, FileAccess.Read, Sharing, 64 * 1024))
             {
                 var start = Math.Max(0, read.Length - window);
                 // Starting just before the window tells whether the window begins with a whole line.
@@ -291,7 +320,7 @@ namespace ReturnsHelper.Webhooks
         /// <summary>True when the file does not end with a newline (a line cut short by a crash).</summary>
         public static bool EndsInsideALine(string path)
         {
-            using (var read = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            using (var read = new FileStream(path, FileMode.Open, FileAccess.Read, Sharing))
             {
                 if (read.Length == 0) return false;
                 read.Seek(-1, SeekOrigin.End);
