@@ -68,12 +68,28 @@ Describe 'Module version' {
     }
 }
 
-Describe 'Module folder' {
-    It 'carries System.Text.Json 8 for Windows PowerShell 5.1' {
+Describe 'Windows PowerShell 5.1 (checked statically: it cannot run here)' {
+    # That every reference of every shipped dll binds on .NET Framework 4.7.2, with the resolver below, is proven by
+    # the xUnit test Hosting/DependencyBindingTests; these check the module folder and manifest it relies on.
+    It 'carries System.Text.Json 8, which .NET Framework does not have' {
         $json = Join-Path $moduleFolder 'System.Text.Json.dll'
         $json | Should -Exist
         [Reflection.AssemblyName]::GetAssemblyName($json).Version.Major | Should -Be 8
     }
+
+    It 'requires .NET Framework 4.7.2, whose in-box assemblies the binding test counts on' {
+        $manifest.DotNetFrameworkVersion | Should -Be '4.7.2'
+    }
+
+    It 'has one module initializer, which installs the dependency resolver at import and removes it at removal' {
+        $assembly = [Reflection.Assembly]::LoadFrom($assemblyPath)
+        $initializers = @($assembly.GetExportedTypes() | Where-Object { [Management.Automation.IModuleAssemblyInitializer].IsAssignableFrom($_) })
+        $initializers | Should -HaveCount 1
+        [Management.Automation.IModuleAssemblyCleanup].IsAssignableFrom($initializers[0]) | Should -BeTrue
+    }
+}
+
+Describe 'Module folder' {
 
     It 'does not ship System.Management.Automation' {
         Join-Path $moduleFolder 'System.Management.Automation.dll' | Should -Not -Exist

@@ -500,3 +500,26 @@ Describe 'Webhooks end to end with the emulator' {
         $inventory.HandlingCode | Should -Be 'ohd'
     }
 }
+
+Describe 'A journal Receive-RrWebhook is writing' {
+    It 'is read by ConvertFrom-RrWebhook -Path while the receiver runs' {
+        # Windows refuses a reader that does not share the writer's access; .NET on Linux refuses only FileShare.None.
+        # (The sharing itself is checked as Windows applies it in Core.Tests WindowsReceiverTests.)
+        $port = Get-RrTestFreePort
+        $endpoint = "http://127.0.0.1:$port/hooks/rh"
+        $file = Join-Path $TestDrive 'live.jsonl'
+        $work = @'
+Import-Module '<module>'
+$template = '{"category":"rsl","action":"markShipmentArrive","version":"202407","notificationId":"LIVE-<n>","shipment":{"shipmentId":<n>}}'
+$first = Send-TestWebhook -Uri $Endpoint -Body $template.Replace('<n>', '1') -KeyBase64 $KeyText
+# Answered means journaled; the receiver, waiting for a second event, still has the file open for appending.
+$read = @(ConvertFrom-RrWebhook -Path '<file>' -ErrorAction Stop).NotificationId
+$second = Send-TestWebhook -Uri $Endpoint -Body $template.Replace('<n>', '2') -KeyBase64 $KeyText
+$first, $second, "read while receiving: $($read -join ', ')"
+'@.Replace('<module>', (Get-RrModulePath)).Replace('<file>', $file)
+        $job = Start-SenderJob $endpoint ([scriptblock]::Create($work))
+        $received = Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -Path $file -Count 2 -Timeout '00:01:00'
+        Receive-SenderJob $job | Should -Be @(200, 200, 'read while receiving: LIVE-1')
+        $received.NotificationId | Should -Be @('LIVE-1', 'LIVE-2')
+    }
+}
