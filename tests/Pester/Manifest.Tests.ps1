@@ -87,6 +87,20 @@ Describe 'Windows PowerShell 5.1 (checked statically: it cannot run here)' {
         $initializers | Should -HaveCount 1
         [Management.Automation.IModuleAssemblyCleanup].IsAssignableFrom($initializers[0]) | Should -BeTrue
     }
+
+    It 'answers a request for a shipped assembly at an older version with the shipped file, and nothing newer' {
+        # The handler is added to AssemblyResolve only on .NET Framework; here it is called as the runtime would call it.
+        $module = Import-RrTestModule
+        $initializer = $module.ImplementingAssembly.GetType('ReturnsHelper.Commands.ModuleInitializer', $true)
+        $resolve = $initializer.GetMethod('Resolve', [Reflection.BindingFlags] 'NonPublic, Static')
+        $core = [ReturnsHelper.RrSession].Assembly
+        $older = [ResolveEventArgs]::new('ReturnsHelper.Core, Version=0.0.1.0, Culture=neutral, PublicKeyToken=null')
+        $resolve.Invoke($null, @($null, $older)) | Should -Be $core
+        $newer = [ResolveEventArgs]::new('ReturnsHelper.Core, Version=99.0.0.0, Culture=neutral, PublicKeyToken=null')
+        $resolve.Invoke($null, @($null, $newer)) | Should -BeNullOrEmpty
+        $foreign = [ResolveEventArgs]::new('Contoso.Unrelated, Version=1.0.0.0')
+        $resolve.Invoke($null, @($null, $foreign)) | Should -BeNullOrEmpty
+    }
 }
 
 Describe 'Module folder' {
