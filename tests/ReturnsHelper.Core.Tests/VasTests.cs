@@ -114,6 +114,18 @@ namespace ReturnsHelper.Core.Tests
         }
 
         [Fact]
+        public void VasUpdated_documented_sample_is_typed()
+        {
+            var e = Assert.IsType<VasUpdatedEvent>(WebhookParser.Parse(Encoding.UTF8.GetBytes(ReturnsHelper.Tests.Webhooks.WebhookSamples.VasUpdated)));
+
+            Assert.Equal(1468, e.VasId);
+            Assert.Equal("successful", e.Status);
+            Assert.Equal("apiTestResult1", e.Result);
+            Assert.Empty(e.PhotoUrls);
+            Assert.Null(e.ReturnInventoryId);
+        }
+
+        [Fact]
         public void VasUpdated_without_an_inventory_id_has_none()
         {
             var e = Assert.IsType<VasUpdatedEvent>(WebhookParser.Parse(Encoding.UTF8.GetBytes(
