@@ -178,6 +178,7 @@ Describe 'Split parcel' {
         $parcels.HandlingCode | Should -Be 'tbc', 'tbc'
         $parcels[0].Rma | Should -Match '-01-\d{2}$'
         (Get-RrInventory -ReturnInventoryId $id).HandlingCode | Should -Be 'oth'
+        (Get-RrInventory -Rma $parcels[1].Rma).ReturnInventoryId | Should -Be $parcels[1].ReturnInventoryId -Because 'a split RMA is found by the RMA search'
     }
 }
 
