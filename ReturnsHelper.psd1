@@ -29,6 +29,9 @@
         'ConvertFrom-RrWebhook'
         'Receive-RrWebhook'
         'Get-RrWebhookBacklog'
+        'New-RrVasRequest'
+        'Get-RrVas'
+        'Get-RrVasType'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -150,6 +150,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         RecallApi.Map(routes);
         ReturnInventoryApi.Map(routes);
         ReferenceApi.Map(routes);
+        VasApi.Map(routes);
         ControlEndpoints.Map(app, emulator);
         app.MapFallback("{**path}", new ApiDispatcher(emulator, routes).InvokeAsync);
         return app;

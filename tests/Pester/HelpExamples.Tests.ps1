@@ -209,6 +209,37 @@ BeforeAll {
             Check = { param($Result) $Result.Output | Should -Be @($true, $true) }
         }
         'Undo-RrInventoryHandling 1' = @{ Setup = { Set-RrInventoryHandling -ReturnInventoryId 100001 -HandlingCode dis } }
+        'New-RrVasRequest 1'      = @{
+            Setup = { Set-RrInventoryHandling -ReturnInventoryId 100001, 100002 -HandlingCode ohd }
+            Check = { param($Result) @($Result.Output | Where-Object VasCode) | Should -HaveCount 4 -Because 'two services for each of two inventories' }
+        }
+        'New-RrVasRequest 2'      = @{
+            # 100001 on hold, 100002 still tbc.
+            Setup = {
+                Set-RrInventoryHandling -ReturnInventoryId 100001 -HandlingCode ohd
+                @(100001, 100002) | ForEach-Object { [pscustomobject]@{ ReturnInventoryId = $_; Note = "row $_" } } | Export-Csv ./on-hold.csv
+            }
+            Check = { param($Result) $Result.OutputText | Should -Match 'RrApi\.NotEligible' }
+        }
+        'New-RrVasRequest 3'      = @{ Setup = { Set-RrInventoryHandling -ReturnInventoryId 100001 -HandlingCode ohd } }
+        'Get-RrVas 1'             = @{
+            Setup = {
+                Set-RrInventoryHandling -ReturnInventoryId 100001 -HandlingCode ohd
+                $null = New-RrVasRequest -ReturnInventoryId 100001 -Service req-pic -Quantity 2
+            }
+            Check = { param($Result) @($Result.Output.Status) | Should -Be 'pending' }
+        }
+        'Get-RrVas 3'             = @{
+            # The warehouse took the photos.
+            Setup = {
+                Set-RrInventoryHandling -ReturnInventoryId 100001 -HandlingCode ohd
+                $vas = New-RrVasRequest -ReturnInventoryId 100001 -Service req-pic -Quantity 2
+                $null = Invoke-RestMethod -Method Post -Uri "$Control/vas/$($vas.VasId)/complete" -ContentType 'application/json' -Body '{"vasResult":"Scratch on the lid"}' -NoProxy
+            }
+            Check = { param($Result) $Result.OutputText | Should -Match 'Scratch on the lid' }
+        }
+        'Get-RrVas 4'             = @{ Check = { param($Result) @(Import-Csv (Join-Path $Result.Folder 'vas-results.csv')) | Should -Not -BeNullOrEmpty } }
+        'Get-RrVasType 2'         = @{ Check = { param($Result) @($Result.Output.VasCode) | Should -Be 'req-pic', 'split-parcel' } }
     }
 
     # Cmdlets that write nothing unless -PassThru: a final pipeline ending in one of them is not expected to write.

@@ -189,6 +189,8 @@ Describe 'Default views' {
             'ReturnsHelper.WebhookEvent'    = $events
             'ReturnsHelper.WebhookShipment' = @($events[1].Shipment)
             'ReturnsHelper.WebhookLabel'    = @($events[2].Label)
+            'ReturnsHelper.Vas'             = @(New-RrTestInventory -Emulator $emulator -Count 2 -With @{ handlingCode = 'ohd' } | New-RrVasRequest -Service req-pic, prd-inspec -Quantity 12 -Note 'Photograph the screen')
+            'ReturnsHelper.VasType'         = @(Get-RrVasType)
         }
         $script:formats = @(Get-FormatData -TypeName 'ReturnsHelper.*')
         $script:tableViews = @($formats | Where-Object { $_.FormatViewDefinition[0].Control -is [System.Management.Automation.TableControl] })
@@ -200,7 +202,8 @@ Describe 'Default views' {
 
     It '<TypeName> fits 80 columns with every column and an unbroken header' -ForEach @(
         'ReturnsHelper.Inventory', 'ReturnsHelper.HandlingType', 'ReturnsHelper.Warehouse', 'ReturnsHelper.Recall',
-        'ReturnsHelper.RecallInventory', 'ReturnsHelper.WebhookEvent', 'ReturnsHelper.WebhookShipment', 'ReturnsHelper.WebhookLabel' |
+        'ReturnsHelper.RecallInventory', 'ReturnsHelper.WebhookEvent', 'ReturnsHelper.WebhookShipment', 'ReturnsHelper.WebhookLabel',
+        'ReturnsHelper.Vas', 'ReturnsHelper.VasType' |
             ForEach-Object { @{ TypeName = $_ } }
     ) {
         $labels = @((Get-FormatData -TypeName $TypeName).FormatViewDefinition[0].Control.Headers.Label)
@@ -221,7 +224,8 @@ Describe 'Default views' {
 
     It 'labels of <TypeName> are property names' -ForEach @(
         'ReturnsHelper.Inventory', 'ReturnsHelper.HandlingType', 'ReturnsHelper.Warehouse', 'ReturnsHelper.Recall',
-        'ReturnsHelper.RecallInventory', 'ReturnsHelper.WebhookEvent', 'ReturnsHelper.WebhookShipment', 'ReturnsHelper.WebhookLabel' |
+        'ReturnsHelper.RecallInventory', 'ReturnsHelper.WebhookEvent', 'ReturnsHelper.WebhookShipment', 'ReturnsHelper.WebhookLabel',
+        'ReturnsHelper.Vas', 'ReturnsHelper.VasType' |
             ForEach-Object { @{ TypeName = $_ } }
     ) {
         $sample = $samples[$TypeName][0]

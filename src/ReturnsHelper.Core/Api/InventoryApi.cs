@@ -52,7 +52,7 @@ namespace ReturnsHelper.Api
 
         public static async Task<Inventory> GetAsync(RrSession session, long returnInventoryId, IRrLog log, CancellationToken ct)
         {
-            var request = RrRequest.Get("ReturnInventory/GetReturnInventory", Query("returnInventoryId", returnInventoryId.ToString(CultureInfo.InvariantCulture)));
+            var request = GetRequest(returnInventoryId);
             return await session.Client.SendAsync(request, response =>
             {
                 var record = response.PayloadObject();
@@ -62,6 +62,10 @@ namespace ReturnsHelper.Api
                 return Inventory.Parse(record, session.Environment.ToString(), session.Client.Endpoints.PhotoBase);
             }, log, ct).ConfigureAwait(false);
         }
+
+        /// <summary>GetReturnInventory of one inventory (also read by VasApi, for the inventory's VAS requests).</summary>
+        internal static RrRequest GetRequest(long returnInventoryId)
+            => RrRequest.Get("ReturnInventory/GetReturnInventory", Query("returnInventoryId", returnInventoryId.ToString(CultureInfo.InvariantCulture)));
 
         /// <summary>One page of the window [from, to) (start inclusive, end exclusive, at most <see cref="MaxWindow"/>).</summary>
         public static async Task<InventoryPage> ListPageAsync(RrSession session, DateTime fromUtc, DateTime toUtc, int pageSize, long offset, IRrLog log, CancellationToken ct)

@@ -33,7 +33,8 @@ namespace ReturnsHelper.Api
             await session.Client.SendAsync(request, _ => true, log, ct).ConfigureAwait(false);
         }
 
-        static async Task<IReadOnlyList<T>> GetCachedListAsync<T>(RrSession session, string key, RrRequest request, string listName,
+        /// <summary>A reference list from the session's cache, else from the service (then cached).</summary>
+        internal static async Task<IReadOnlyList<T>> GetCachedListAsync<T>(RrSession session, string key, RrRequest request, string listName,
             System.Func<System.Text.Json.JsonElement, T> parse, bool refresh, IRrLog log, CancellationToken ct) where T : class
         {
             if (!refresh)

@@ -90,6 +90,46 @@ namespace ReturnsHelper
                 TrackingNumber == null ? null : "tracking " + TrackingNumber);
     }
 
+    /// <summary>rrliv/vasUpdated: the warehouse finished (or moved on with) value-added-service requests.</summary>
+    public sealed class VasUpdatedEvent : WebhookEvent
+    {
+        /// <summary>One entry per request the event reports (ReturnInventoryId is 0 when the event does not name it).</summary>
+        public Vas[] Updates { get; set; } = new Vas[0];
+        /// <summary>The first request's inventory, top level so the event pipes into Get-RrVas or Get-RrInventory by property name.</summary>
+        public long? ReturnInventoryId => Updates.Select(u => u.ReturnInventoryId).FirstOrDefault(id => id > 0) is long id && id > 0 ? id : (long?)null;
+        public long? VasId => Updates.FirstOrDefault()?.VasId;
+        public string VasCode => Updates.FirstOrDefault()?.VasCode;
+        public string Status => Updates.FirstOrDefault()?.Status;
+        public string Result => Updates.FirstOrDefault()?.Result;
+        public UrlList PhotoUrls => Updates.FirstOrDefault()?.PhotoUrls;
+
+        public override string Summary
+            => InventoryWebhookEvent.Join(string.Join("; ", Updates.Select(u => InventoryWebhookEvent.Join(
+                "VAS " + u.VasId, u.VasCode, u.Status, u.ReturnInventoryId > 0 ? "inventory " + u.ReturnInventoryId : null,
+                u.PhotoUrls.Count > 0 ? u.PhotoUrls.Count + " photos" : null))));
+    }
+
+    /// <summary>lineItemVasReturnInventoryLineItem/splitLineItem: a split-parcel request is done; one new inventory per parcel.</summary>
+    public sealed class SplitLineItemEvent : WebhookEvent
+    {
+        public long? ReturnRequestId { get; set; }
+        /// <summary>The line item that was split.</summary>
+        public long? ReturnRequestLineItemId { get; set; }
+        /// <summary>The inventory that was split, when the event names it.</summary>
+        public long? SplitReturnInventoryId { get; set; }
+        public long? VasId { get; set; }
+        /// <summary>successful (the sample's "SUCCESSFUL" normalised).</summary>
+        public string Status { get; set; }
+        /// <summary>The new inventories, one per parcel.</summary>
+        public Inventory[] Inventories { get; set; } = new Inventory[0];
+        public InventoryIdList ReturnInventoryIds => new InventoryIdList(Inventories.Select(i => i.ReturnInventoryId).ToArray());
+
+        public override string Summary
+            => InventoryWebhookEvent.Join(VasId == null ? null : "VAS " + VasId, Status,
+                SplitReturnInventoryId == null ? null : "inventory " + SplitReturnInventoryId,
+                $"{Inventories.Length} new inventories" + (Inventories.Length == 0 ? "" : " (" + ReturnInventoryIds + ")"));
+    }
+
     /// <summary>labelGenerated: a label is ready or failed. Match it to your shipment by ShipmentId, never LabelId.</summary>
     public sealed class LabelGeneratedEvent : WebhookEvent
     {

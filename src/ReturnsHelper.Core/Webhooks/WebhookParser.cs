@@ -184,6 +184,20 @@ namespace ReturnsHelper.Webhooks
                     Label = IsObject(root, "label") ? WebhookLabel.Parse(root.GetProperty("label")) : null,
                 };
             }
+            if (Is(action, "vasUpdated") && JsonRead.TryGet(root, "updateVasList", out var updates) && updates.ValueKind == JsonValueKind.Array)
+                return new VasUpdatedEvent { Updates = updates.EnumerateArray().Select(u => Vas.Parse(u, 0, null, null)).ToArray() };
+            if (Is(action, "splitLineItem"))
+                return new SplitLineItemEvent
+                {
+                    ReturnRequestId = JsonRead.Long(root, "returnRequestId"),
+                    ReturnRequestLineItemId = JsonRead.Long(root, "returnRequestLineItemId"),
+                    SplitReturnInventoryId = JsonRead.Long(root, "returnInventoryId"),
+                    VasId = JsonRead.Long(root, "returnRequestLineItemVasId"),
+                    Status = VasRules.Status(JsonRead.String(root, "vasStatusCode")),
+                    Inventories = JsonRead.Array(root, "splitLineItemAndReturnInventoryList")
+                        .Where(p => IsObject(p, "returnInventory"))
+                        .Select(p => Inventory.Parse(p.GetProperty("returnInventory"), null, PhotoBase)).ToArray(),
+                };
             if (IsObject(root, "returnInventory")) return WithInventory(new InventoryWebhookEvent(), root);
             return new WebhookEvent();
         }

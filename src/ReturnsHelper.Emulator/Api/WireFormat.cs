@@ -188,11 +188,46 @@ internal static class WireFormat
         writer.WriteStartArray("returnRequestLineItemVasList");
         foreach (var vas in inventory.VasList ?? [])
         {
-            writer.WriteStartObject();
-            writer.WriteNumber("returnRequestLineItemVasId", vas.ReturnRequestLineItemVasId);
-            writer.WriteString("vasCode", vas.VasCode);
-            writer.WriteBoolean("isFinished", vas.IsFinished);
-            writer.WriteEndObject();
+            WriteVas(writer, inventory, vas);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// A VAS request (ReturnRequestLineItemVasPayload) plus what the emulator adds so a client can follow it without
+    /// webhooks: <c>vasStatusCode</c>, <c>imageUrlList</c> and <c>splitReturnInventoryIdList</c> (README decisions).
+    /// </summary>
+    public static void WriteVas(Utf8JsonWriter writer, Inventory inventory, InventoryVas vas)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("returnRequestLineItemVasId", vas.ReturnRequestLineItemVasId);
+        writer.WriteNumber("returnRequestLineItemId", inventory.ReturnRequestLineItemId);
+        writer.WriteString("vasCode", vas.VasCode);
+        writer.WriteNullableNumber("metaQuantity", vas.MetaQuantity);
+        writer.WriteString("notes", vas.Notes);
+        writer.WriteString("vasResult", vas.VasResult);
+        writer.WriteString("vasStatusCode", vas.Status.Wire());
+        writer.WriteBoolean("isFinished", vas.IsFinished);
+        WriteVasPhotos(writer, vas);
+        writer.WriteStartArray("splitReturnInventoryIdList");
+        foreach (long id in vas.SplitReturnInventoryIds ?? [])
+        {
+            writer.WriteNumberValue(id);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteDate("createOn", vas.CreateOn);
+        writer.WriteDate("modifyOn", vas.ModifyOn);
+        writer.WriteEndObject();
+    }
+
+    public static void WriteVasPhotos(Utf8JsonWriter writer, InventoryVas vas)
+    {
+        writer.WriteStartArray("imageUrlList");
+        foreach (string key in vas.PhotoKeys ?? [])
+        {
+            writer.WriteStringValue(PhotoHost + key);
         }
 
         writer.WriteEndArray();
@@ -210,6 +245,28 @@ internal static class WireFormat
         }
 
         writer.WriteEndArray();
+    }
+
+    /// <summary>The return request line item an inventory is (older webhook style: integer handling code).</summary>
+    public static void WriteLineItemFields(Utf8JsonWriter writer, Inventory inventory)
+    {
+        writer.WriteNumber("returnRequestLineItemId", inventory.ReturnRequestLineItemId);
+        writer.WriteNumber("apiId", inventory.ApiId);
+        writer.WriteNumber("returnRequestId", inventory.ReturnRequestId);
+        writer.WriteString("returnRequestLineItemNumber",
+            $"RL{inventory.CreateOn.ToString("yyMMdd", CultureInfo.InvariantCulture)}-{inventory.ReturnRequestLineItemId % 10_000_000:D7}");
+        writer.WriteString("sellerReferenceNumber", $"RL{inventory.ReturnRequestLineItemId}");
+        writer.WriteString("description", inventory.Description);
+        writer.WriteNumber("quantity", inventory.Quantity);
+        writer.WriteNumber("weight", inventory.Weight);
+        writer.WriteString("weightUom", "g");
+        writer.WriteString("valueCurrencyCode", inventory.ValueCurrencyCode);
+        writer.WriteNumber("value", inventory.Value);
+        writer.WriteNumber("handlingCode", (int)inventory.HandlingCode);
+        writer.WriteBoolean("isDeleted", false);
+        writer.WriteBoolean("isFraudulent", false);
+        writer.WriteNull("fraudReasonCode");
+        writer.WriteString("itemRma", inventory.Rma);
     }
 
     /// <summary>A <c>ReturnInventory/list</c> row.</summary>

@@ -38,6 +38,9 @@ internal static class ControlEndpoints
         Map("POST", "/inventories/{id}/complete", http => Progress(http, emulator, HandlingStatus.Completed));
         Map("GET", "/recalls", http => ListRecalls(http, emulator));
         Map("POST", "/recalls/{id}/advance", http => AdvanceRecall(http, emulator));
+        Map("GET", "/vas", http => ListVas(http, emulator));
+        Map("POST", "/vas/{id}/complete", http => FinishVas(http, emulator, succeeded: true));
+        Map("POST", "/vas/{id}/fail", http => FinishVas(http, emulator, succeeded: false));
         Map("GET", "/requests", http => ControlJson.WriteArrayAsync(http, emulator.Requests.Snapshot(), (w, entry) => entry.WriteTo(w)));
         Map("DELETE", "/requests", http => NoContent(http, emulator.Requests.Clear));
         Map("GET", "/faults", http => ListFaults(http, emulator));
@@ -251,6 +254,87 @@ internal static class ControlEndpoints
                 ?? throw new ControlException(StatusCodes.Status409Conflict, error!);
             emulator.Raise(() => WebhookEvents.RecallUpdated(recall, updateType));
             return Json.Write(writer => WireFormat.WriteRecall(writer, recall));
+        });
+        await ControlJson.OkAsync(http, response);
+    }
+
+    /// <summary>Every VAS request of every account, oldest first, each with its <c>returnInventoryId</c>.</summary>
+    private static Task ListVas(HttpContext http, EmulatorContext emulator)
+    {
+        byte[] response = emulator.State.Run(data => Json.Write(writer =>
+        {
+            writer.WriteStartArray();
+            var requests = data.Inventories.SelectMany(i => (i.VasList ?? []).Select(v => (Inventory: i, Vas: v)))
+                .OrderBy(p => p.Vas.ReturnRequestLineItemVasId);
+            foreach (var (inventory, vas) in requests)
+            {
+                WriteVasWithInventoryId(writer, inventory, vas);
+            }
+
+            writer.WriteEndArray();
+        }));
+        return ControlJson.OkAsync(http, response);
+    }
+
+    private static void WriteVasWithInventoryId(Utf8JsonWriter writer, Inventory inventory, InventoryVas vas)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("returnInventoryId", inventory.ReturnInventoryId);
+        writer.WritePropertyName("vas");
+        WireFormat.WriteVas(writer, inventory, vas);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The warehouse finishes a pending VAS request. Body (optional): <c>{"vasResult": "...", "photos": n}</c>; photos
+    /// default to the request's quantity for req-pic, else none (a failed request has none). Raises <c>vasUpdated</c>;
+    /// a split-parcel also creates its parcels and raises <c>splitLineItem</c> and a <c>newInventoryCreated</c> per parcel.
+    /// </summary>
+    private static async Task FinishVas(HttpContext http, EmulatorContext emulator, bool succeeded)
+    {
+        long id = ControlJson.RouteId(http);
+        var fields = await ControlJson.ReadFieldsAsync(http, succeeded ? "complete" : "fail");
+        string? result = fields.String("vasResult");
+        int? photos = fields.Int("photos");
+        if (photos is < 0 or > 50)
+        {
+            throw fields.Invalid("photos", "must be between 0 and 50.");
+        }
+
+        byte[] response = emulator.State.Run(data =>
+        {
+            var (inventory, vas) = VasOperations.Find(data, id)
+                ?? throw new ControlException(StatusCodes.Status404NotFound, $"VAS request {id} was not found.");
+            int photoCount = succeeded ? photos ?? (vas.VasCode == VasCatalog.RequestPictures ? vas.MetaQuantity ?? 1 : 0) : 0;
+            if (VasOperations.Finish(data, inventory, vas, succeeded, result, photoCount, Random.Shared, DateTime.UtcNow, out var parcels) is string error)
+            {
+                throw new ControlException(StatusCodes.Status409Conflict, error);
+            }
+
+            emulator.Raise(() => WebhookEvents.VasUpdated(inventory, vas));
+            if (parcels.Count > 0)
+            {
+                emulator.Raise(() => WebhookEvents.SplitLineItem(inventory, vas, parcels));
+                foreach (var parcel in parcels)
+                {
+                    emulator.Raise(() => WebhookEvents.InventoryCreated(parcel));
+                }
+            }
+
+            return Json.Write(writer =>
+            {
+                writer.WriteStartObject();
+                writer.WritePropertyName("returnInventory");
+                WireFormat.WriteInventory(writer, inventory);
+                writer.WriteStartArray("newInventoryList");
+                foreach (var parcel in parcels)
+                {
+                    WireFormat.WriteInventory(writer, parcel);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            });
         });
         await ControlJson.OkAsync(http, response);
     }

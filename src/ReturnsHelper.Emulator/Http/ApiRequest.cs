@@ -75,27 +75,8 @@ internal sealed class ApiRequest : IDisposable
     /// </summary>
     public long?[]? ReadIdList(IdListSpec spec, ValidationErrors errors)
     {
-        if (Body(errors) is not JsonElement root)
+        if (ReadBodyList(spec, errors) is not JsonElement list)
         {
-            return null;
-        }
-
-        if (!root.TryGetProperty(spec.Property, ignoreCase: true, out var list) || list.ValueKind == JsonValueKind.Null
-            || (list.ValueKind == JsonValueKind.Array && list.GetArrayLength() == 0))
-        {
-            errors.Add(spec.Property, Messages.NotEmpty(spec.DisplayName));
-            return null;
-        }
-
-        if (list.ValueKind != JsonValueKind.Array)
-        {
-            errors.Add(spec.Property, Messages.NotValid(list.RawText()));
-            return null;
-        }
-
-        if (list.GetArrayLength() > spec.MaxItems)
-        {
-            errors.Add(spec.Property, Messages.TooMany(spec));
             return null;
         }
 
@@ -125,6 +106,39 @@ internal sealed class ApiRequest : IDisposable
         }
 
         return ids;
+    }
+
+    /// <summary>
+    /// A required list in the JSON body, or null with one list-level message: missing, empty, not an array, or
+    /// longer than <paramref name="spec"/> allows. The caller checks the entries.
+    /// </summary>
+    public JsonElement? ReadBodyList(IdListSpec spec, ValidationErrors errors)
+    {
+        if (Body(errors) is not JsonElement root)
+        {
+            return null;
+        }
+
+        if (!root.TryGetProperty(spec.Property, ignoreCase: true, out var list) || list.ValueKind == JsonValueKind.Null
+            || (list.ValueKind == JsonValueKind.Array && list.GetArrayLength() == 0))
+        {
+            errors.Add(spec.Property, Messages.NotEmpty(spec.DisplayName));
+            return null;
+        }
+
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(spec.Property, Messages.NotValid(list.RawText()));
+            return null;
+        }
+
+        if (list.GetArrayLength() > spec.MaxItems)
+        {
+            errors.Add(spec.Property, Messages.TooMany(spec));
+            return null;
+        }
+
+        return list;
     }
 
     /// <summary>A required positive id in the JSON body.</summary>

@@ -70,6 +70,31 @@ internal sealed class InventoryVas
     public long ReturnRequestLineItemVasId { get; set; }
     public string VasCode { get; set; } = "";
     public bool IsFinished { get; set; }
+
+    /// <summary>A finished request the warehouse could not carry out (a finished one that is not failed succeeded).</summary>
+    public bool IsFailed { get; set; }
+
+    /// <summary>Parcels (split-parcel) or photos (req-pic); null for the services that take no quantity.</summary>
+    public int? MetaQuantity { get; set; }
+
+    public string? Notes { get; set; }
+
+    /// <summary>What the warehouse reports when it finishes (the inspection's outcome, the reason it failed).</summary>
+    public string? VasResult { get; set; }
+
+    /// <summary>Keys of the photos taken for the request, on the photo host.</summary>
+    public List<string>? PhotoKeys { get; set; }
+
+    /// <summary>The inventories a finished split-parcel request created, one per parcel.</summary>
+    public List<long>? SplitReturnInventoryIds { get; set; }
+
+    /// <summary>Null for the VAS requests of seed data written before requests had dates.</summary>
+    public DateTime? CreateOn { get; set; }
+
+    public DateTime? ModifyOn { get; set; }
+
+    [JsonIgnore]
+    public VasStatus Status => !IsFinished ? VasStatus.Pending : IsFailed ? VasStatus.Failed : VasStatus.Successful;
 }
 
 internal sealed class Recall

@@ -58,6 +58,61 @@ internal static class WebhookEvents
             writer.WriteEndObject();
         });
 
+    /// <summary>
+    /// rrliv/vasUpdated: the documented <c>updateVasList</c> members, the status as the sample's integer, plus the
+    /// request's inventory, line item and code (the documented entry names none of them; README decisions).
+    /// </summary>
+    public static WebhookEvent VasUpdated(Inventory inventory, InventoryVas vas) =>
+        Create("rrliv", "vasUpdated", writer =>
+        {
+            writer.WriteStartArray("updateVasList");
+            writer.WriteStartObject();
+            writer.WriteNumber("returnRequestLineItemVasId", vas.ReturnRequestLineItemVasId);
+            writer.WriteNumber("returnRequestLineItemId", inventory.ReturnRequestLineItemId);
+            writer.WriteNumber("returnInventoryId", inventory.ReturnInventoryId);
+            writer.WriteString("vasCode", vas.VasCode);
+            writer.WriteString("vasResult", vas.VasResult);
+            writer.WriteNumber("weight", inventory.Weight);
+            writer.WriteString("weightUom", "g");
+            writer.WriteNumber("dimension1", inventory.Dimension1);
+            writer.WriteNumber("dimension2", inventory.Dimension2);
+            writer.WriteNumber("dimension3", inventory.Dimension3);
+            writer.WriteString("dimensionUom", "cm");
+            writer.WriteNumber("vasStatusCode", (int)vas.Status);
+            WireFormat.WriteVasPhotos(writer, vas);
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+        });
+
+    /// <summary>
+    /// lineItemVasReturnInventoryLineItem/splitLineItem: a split-parcel request is done; one line item and inventory
+    /// per parcel, in the older style (integer codes), <c>vasStatusCode</c> "SUCCESSFUL" as in the sample.
+    /// </summary>
+    public static WebhookEvent SplitLineItem(Inventory original, InventoryVas vas, IReadOnlyList<Inventory> parcels) =>
+        Create("lineItemVasReturnInventoryLineItem", "splitLineItem", writer =>
+        {
+            writer.WriteNumber("returnRequestId", original.ReturnRequestId);
+            writer.WriteNumber("returnRequestLineItemId", original.ReturnRequestLineItemId);
+            writer.WriteNumber("returnInventoryId", original.ReturnInventoryId);
+            writer.WriteNumber("returnRequestLineItemVasId", vas.ReturnRequestLineItemVasId);
+            writer.WriteString("vasStatusCode", "SUCCESSFUL");
+            writer.WriteStartArray("splitLineItemAndReturnInventoryList");
+            foreach (var parcel in parcels)
+            {
+                writer.WriteStartObject();
+                writer.WriteStartObject("returnRequestLineItem");
+                WireFormat.WriteLineItemFields(writer, parcel);
+                writer.WriteEndObject();
+                writer.WriteStartObject("returnInventory");
+                WireFormat.WriteInventoryFields(writer, parcel, InventoryShape.CompletedEvent);
+                writer.WriteEndObject();
+                writer.WriteNull("returnRequestLineItemSupplement");
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        });
+
     private static WebhookEvent Create(string category, string action, Action<Utf8JsonWriter> writePayload)
     {
         string notificationId = Ulid.NewUlid();

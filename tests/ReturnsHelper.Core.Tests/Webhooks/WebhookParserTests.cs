@@ -228,7 +228,6 @@ public class WebhookParserTests
     }
 
     [Theory]
-    [InlineData(nameof(WebhookSamples.VasUpdated), "rrliv", "vasUpdated")]
     [InlineData(nameof(WebhookSamples.RmaSwapped), "notifyUserRmaSwapped", "notifyUserRmaSwapped")]
     [InlineData(nameof(WebhookSamples.ConsolidatedShipped), "consolidateShippingShipmentShipped", "consolidateShippingShipmentShipped")]
     public void Any_other_event_is_a_generic_event_never_an_error(string sample, string category, string action)
