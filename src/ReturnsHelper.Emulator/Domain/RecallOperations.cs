@@ -30,6 +30,13 @@ internal static class RecallOperations
             return null;
         }
 
+        // The fee is only known when the recall ships (and charged then): an account already out of money gets no recall.
+        if (owner.Balance <= 0)
+        {
+            errors.Add(ResendOperations.BalanceProperty, ResendMessages.BalanceNotPositive(owner.Balance));
+            return null;
+        }
+
         var recalls = new List<Recall>();
         foreach (var warehouseGroup in inventories.GroupBy(i => i.WarehouseId))
         {
@@ -212,6 +219,7 @@ internal static class RecallOperations
                     SetInventoryStatus(data.FindInventory(item.ReturnInventoryId)!, HandlingStatus.InProgress, now);
                 }
 
+                data.Accounts.First(a => a.ApiId == recall.ApiId).Balance -= ResendRates.RecallFeePerInventory * active.Count;
                 SetStatus(data, recall, RecallStatus.InProgress, now);
                 return "updateTrackingNumber";
 
