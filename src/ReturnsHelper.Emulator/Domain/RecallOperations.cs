@@ -219,7 +219,6 @@ internal static class RecallOperations
                     SetInventoryStatus(data.FindInventory(item.ReturnInventoryId)!, HandlingStatus.InProgress, now);
                 }
 
-                data.Accounts.First(a => a.ApiId == recall.ApiId).Balance -= ResendRates.RecallFeePerInventory * active.Count;
                 SetStatus(data, recall, RecallStatus.InProgress, now);
                 return "updateTrackingNumber";
 
@@ -261,6 +260,16 @@ internal static class RecallOperations
                     (recall.RecallStatusCode == RecallStatus.Completed ? " and already picked up" : "") + "; it cannot advance.";
                 return null;
         }
+    }
+
+    /// <summary>
+    /// Charges the account for a recall that just shipped (the fee is known then). Called by the control surface's
+    /// advance, not by <see cref="Advance"/>: seeded recalls are history from before the balance the seed starts with.
+    /// </summary>
+    public static void ChargeShipping(StateData data, Recall recall)
+    {
+        data.Accounts.First(a => a.ApiId == recall.ApiId).Balance -= ResendRates.RecallFeePerInventory * recall.RecallInventoryList.Count(i => i.IsActive);
+        data.MarkChanged();
     }
 
     private static void SetInventoryStatus(Inventory inventory, HandlingStatus status, DateTime now)
