@@ -94,7 +94,7 @@ public sealed class ResendTests : IDisposable
 
         (await CreateAsync(emulator, [ids[0]])).AssertSuccess();
         var again = await CreateAsync(emulator, [ids[0]]);
-        Assert.StartsWith($"Return inventory {ids[0]} is already in active resend RSD", again.AssertSoftError()["returnInventoryIdList[0]"]);
+        Assert.StartsWith($"Return inventory {ids[0]} cannot be resent: it is already in active resend RSD", again.AssertSoftError()["returnInventoryIdList[0]"]);
     }
 
     [Fact]

@@ -38,6 +38,20 @@ namespace ReturnsHelper.Api
                 w.WriteEndObject();
             });
 
+        /// <summary>The same createResend body for other ids (what is left of a group after the service refused some).</summary>
+        public static byte[] WithIds(byte[] body, IReadOnlyList<long> returnInventoryIds)
+        {
+            using (var document = JsonDocument.Parse(body))
+                return JsonBody.Write(w =>
+                {
+                    w.WriteStartArray("returnInventoryIdList");
+                    foreach (var id in returnInventoryIds) w.WriteNumberValue(id);
+                    w.WriteEndArray();
+                    foreach (var member in document.RootElement.EnumerateObject())
+                        if (!member.NameEquals("returnInventoryIdList")) member.WriteTo(w);
+                });
+        }
+
         /// <summary>
         /// Creates one resend from a <see cref="CreateBody"/>. The answer has only its ids and number, so the resend
         /// is described from the body (inventories, service type, address) as pending.

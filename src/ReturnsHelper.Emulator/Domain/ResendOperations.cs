@@ -270,7 +270,7 @@ internal static class ResendMessages
         $"Return inventory {inventory.ReturnInventoryId} cannot be resent: handling is '{inventory.HandlingCode.Wire()}' with status " +
         $"'{inventory.HandlingStatusCode.Wire()}'; only 'tbc' or 'ohd' with status 'pending' can be resent.";
 
-    public static string AlreadyInResend(long id, Resend resend) => $"Return inventory {id} is already in active resend {resend.ResendNumber}.";
+    public static string AlreadyInResend(long id, Resend resend) => $"Return inventory {id} cannot be resent: it is already in active resend {resend.ResendNumber}.";
 
     public static string OtherWarehouse(Inventory inventory, int firstWarehouseId) =>
         $"Return inventory {inventory.ReturnInventoryId} is in warehouse {inventory.WarehouseId}; all inventories of one resend must be in one warehouse (the first is in {firstWarehouseId}).";
