@@ -238,6 +238,31 @@ Describe 'Get-RrResend, Stop-RrResend, Get-RrResendQuote and Get-RrBalance' {
         { New-TestInventory -Count 6 | Get-RrResendQuote -CountryCode usa -PostalCode 10001 -ErrorAction Stop } | Should -Throw -ErrorId 'RrTooManyForOneResend,*'
     }
 
+    It 'Receive-RrWebhook turns the emulator''s signed updateResendStatus into a typed event' {
+        $resend = New-TestInventory | New-RrResend -ServiceType SHIPMENT_USPS_PM_NJ @ShipTo
+        $keyText = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('resend-test-signing-key-0123456789'))
+        $port = Get-RrTestFreePort
+        $endpoint = "http://127.0.0.1:$port/"
+        $null = Invoke-RrEmulatorControl -Emulator $emulator -Method POST -Path 'webhooks' -Body @{ url = $endpoint; signingKey = $keyText }
+        # Advances the resend once the receiver listens (it answers an unsigned GET with 401).
+        $job = Start-ThreadJob -ArgumentList $endpoint, "$($emulator.BaseAddress)/_emulator/resends/$($resend.ResendId)/advance" -ScriptBlock {
+            param($Endpoint, $Advance)
+            while ((Invoke-WebRequest -Uri $Endpoint -SkipHttpErrorCheck -NoProxy -TimeoutSec 5 -ErrorAction SilentlyContinue).StatusCode -ne 401) { Start-Sleep -Milliseconds 100 }
+            $null = Invoke-RestMethod -Method POST -Uri $Advance -NoProxy
+        }
+        try {
+            $update = Receive-RrWebhook -Port $port -SigningKey (ConvertTo-SecureString $keyText -AsPlainText -Force) -EndpointUri $endpoint -Count 1 -Timeout '00:01:30'
+        }
+        finally { $job | Wait-Job -Timeout 90 | Remove-Job -Force }
+
+        $update | Should -BeOfType ([ReturnsHelper.ResendUpdateEvent])
+        $update.ResendId | Should -Be $resend.ResendId
+        $update.ResendStatusCode | Should -Be 'inProgress'
+        $update.TrackingNumber | Should -Not -BeNullOrEmpty
+        $update.ReturnInventoryIds | Should -Be $resend.ReturnInventoryIds
+        $update.Inventories[0].HandlingCode | Should -Be 'rsd'
+    }
+
     It 'Get-RrBalance shows the balance a resend draws down and a cancel refunds' {
         $before = Get-RrBalance
         $before | Should -BeOfType ([ReturnsHelper.ApiBalance])
