@@ -236,6 +236,11 @@ Describe 'Get-RrResend, Stop-RrResend, Get-RrResendQuote and Get-RrBalance' {
         $quotes[1].Fee | Should -Be 8.85 # 600 g: 7.75 for the first 500 g, 1.10 for the next started 500 g
         $quotes[0] | Should -BeOfType ([ReturnsHelper.ResendQuote])
         { New-TestInventory -Count 6 | Get-RrResendQuote -CountryCode usa -PostalCode 10001 -ErrorAction Stop } | Should -Throw -ErrorId 'RrTooManyForOneResend,*'
+        $elsewhere = New-TestInventory -With @{ warehouseId = 1034 }
+        $null = @($ids[0], $elsewhere) | Get-RrResendQuote -CountryCode usa -PostalCode 10001 -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -HaveCount 1
+        $failures[0].TargetObject | Should -Be $elsewhere
+        $failures[0].Exception.Message | Should -Match 'must be in one warehouse'
     }
 
     It 'Receive-RrWebhook turns the emulator''s signed updateResendStatus into a typed event' {

@@ -223,6 +223,27 @@ public sealed class ResendTests : IDisposable
     }
 
     [Fact]
+    public async Task Quote_NeedsOneWarehouse_KnownInventories_AndADestination_ButNotAnEligibleHandling()
+    {
+        await using var emulator = await TestEmulator.StartAsync();
+        long[] ids = await emulator.AddInventoriesAsync(new { handlingCode = "dis", weight = 100 }, new { warehouseId = 1034 });
+
+        var disposed = await emulator.GetAsync($"Resend/getShippingFeeListByToShippingOption?returnInventoryIdList={ids[0]}&toCountryCode=usa&toPostalCode=10001");
+        var mixed = await emulator.GetAsync($"Resend/getShippingFeeListByToShippingOption?returnInventoryIdList={ids[0]},{ids[1]},999&toCountryCode=usa&toPostalCode=10001");
+        var abroad = await emulator.GetAsync($"Resend/getShippingFeeListByToShippingOption?returnInventoryIdList={ids[0]}&toCountryCode=gbr&toPostalCode=SW1A");
+        var missing = await emulator.GetAsync("Resend/getShippingFeeListByToShippingOption?toCountryCode=usa");
+
+        Assert.Equal(2, disposed.Body.GetProperty("data").GetProperty("shippingFeeDetailList").GetArrayLength());
+        var errors = mixed.AssertSoftError();
+        Assert.Contains("all inventories of one resend must be in one warehouse", errors["returnInventoryIdList[1]"]);
+        Assert.Equal("Return inventory 999 was not found.", errors["returnInventoryIdList[2]"]);
+        Assert.Equal(0, abroad.Body.GetProperty("data").GetProperty("shippingFeeDetailList").GetArrayLength());
+        var missingErrors = missing.AssertSoftError();
+        Assert.Equal("'Return Inventory Id List' must not be empty.", missingErrors["returnInventoryIdList"]);
+        Assert.Equal("'To Postal Code' must not be empty.", missingErrors["toPostalCode"]);
+    }
+
+    [Fact]
     public async Task Resends_SurviveARestart_AndCountersContinue()
     {
         string statePath = Path.Combine(_directory, "state.json");
