@@ -9,7 +9,9 @@ BeforeAll {
 
     function Reset-Emulator { Reset-RrTestEmulator $emulator }
     function New-TestInventory([int] $Count = 1, [hashtable] $With = @{}) {
+        # Fees depend on weight times quantity: fixed, so every fee in these tests is known.
         if (-not $With.ContainsKey('weight')) { $With.weight = 300 }
+        if (-not $With.ContainsKey('quantity')) { $With.quantity = 1 }
         New-RrTestInventory -Emulator $emulator -Count $Count -With $With
     }
     function Get-CreateCall { Get-RrTestApiCall -Emulator $emulator -PathLike $CreatePath }
@@ -182,6 +184,10 @@ Describe 'New-RrResend exactly once' {
         $failures | Should -HaveCount 2
         $failures[0].Exception.Reason | Should -Be 'OutcomeUnknown'
         $failures[0].Exception.Message | Should -Match 'Run the same command again'
+
+        # -WhatIf shows the unanswered group and sends nothing.
+        $ids | New-RrResend -ServiceType SHIPMENT_USPS_PM_NJ @ShipTo -WhatIf
+        Get-CreateCall | Should -HaveCount 1
 
         # The rerun changes the address: the pending group still goes out as it was first sent.
         $other = $ShipTo.Clone()

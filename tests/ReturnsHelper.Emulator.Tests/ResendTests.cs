@@ -32,7 +32,7 @@ public sealed class ResendTests : IDisposable
     public async Task Create_SetsRsd_ChargesTheQuotedFee_AndGetResendDescribesIt()
     {
         await using var emulator = await TestEmulator.StartAsync();
-        long[] ids = await emulator.AddInventoriesAsync(new { handlingCode = "ohd", weight = 300 }, new { weight = 400 });
+        long[] ids = await emulator.AddInventoriesAsync(new { handlingCode = "ohd", weight = 300, quantity = 1 }, new { weight = 400, quantity = 1 });
         decimal before = await BalanceAsync(emulator);
         var quote = await emulator.GetAsync($"Resend/getShippingFeeListByToShippingOption?returnInventoryIdList={ids[0]}&returnInventoryIdList={ids[1]}&toCountryCode=usa&toPostalCode=10001");
         quote.AssertSuccess();

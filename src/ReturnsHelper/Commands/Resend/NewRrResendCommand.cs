@@ -179,7 +179,13 @@ namespace ReturnsHelper.Commands
         protected override void EndProcessing()
         {
             if (items.Count == 0) return;
-            var toSend = Await((log, ct) => ResolveFromLedgerAndLookUpAsync(log, ct));
+            // A group sent and never answered is resent after -WhatIf/-Confirm like any group; its ids are never sent anew.
+            var unanswered = known == null ? new List<PendingBatch>()
+                : items.SelectMany(i => known.PendingWith(i.Id, LedgeredResend.Operation)).Distinct().ToList();
+            var approved = unanswered.Where(b => ShouldProcess(
+                $"{b.ReturnInventoryId.Length} return inventories ({string.Join(", ", b.ReturnInventoryId)}) of a resend group sent on {b.Since:u} and never answered, with its own idempotency key, in {session.Environment} ({session.BaseUri})",
+                "Create resend")).ToList();
+            var toSend = Await((log, ct) => ResolveFromLedgerAndLookUpAsync(unanswered, approved, log, ct));
             var groups = Plan(toSend).Where(g => ShouldProcess(Describe(g), "Create resend")).ToList();
             if (groups.Count == 0) return;
             Await(async (log, ct) =>
@@ -195,21 +201,22 @@ namespace ReturnsHelper.Commands
         }
 
         /// <summary>
-        /// First the ledger: a group of an id that was sent and never answered is resent with its own key and body;
-        /// an id in a known resend is answered with it. Then the rest are looked up for their warehouse; an id that
-        /// cannot be is a per-item error. Returns the items still to send.
+        /// First the ledger: the <paramref name="approved"/> groups of <paramref name="unanswered"/> (sent and never
+        /// answered) are resent with their own key and body; an id in a known resend is answered with it. Then the rest
+        /// are looked up for their warehouse; an id that cannot be is a per-item error. Returns the items still to send.
         /// </summary>
-        async Task<List<Item>> ResolveFromLedgerAndLookUpAsync(IRrLog log, CancellationToken ct)
+        async Task<List<Item>> ResolveFromLedgerAndLookUpAsync(List<PendingBatch> unanswered, List<PendingBatch> approved, IRrLog log, CancellationToken ct)
         {
             var remaining = new List<Item>(items);
             if (known != null)
             {
-                foreach (var batch in remaining.SelectMany(i => known.PendingWith(i.Id, LedgeredResend.Operation)).Distinct().ToList())
+                foreach (var batch in unanswered)
                 {
                     var covered = remaining.Where(i => batch.ReturnInventoryId.Contains(i.Id)).ToArray();
+                    remaining.RemoveAll(covered.Contains);
+                    if (!approved.Contains(batch)) continue;
                     log.Verbose($"Resending a resend group sent on {batch.Since:u} and never answered ({string.Join(", ", batch.ReturnInventoryId)}), with its own idempotency key.");
                     await SendAsync(batch.ReturnInventoryId, LedgeredResend.BodyOf(batch), batch.IdempotencyKey, InputsOf(covered), log, ct).ConfigureAwait(false);
-                    remaining.RemoveAll(covered.Contains);
                 }
                 if (!Force)
                 {
