@@ -148,6 +148,7 @@ public sealed class EmulatorHost : IAsyncDisposable
 
         var routes = new ApiRoutes();
         RecallApi.Map(routes);
+        ResendApi.Map(routes);
         ReturnInventoryApi.Map(routes);
         ReferenceApi.Map(routes);
         VasApi.Map(routes);

@@ -170,6 +170,27 @@ BeforeAll {
             Setup = { Get-RrInventory -HandlingCode tbc -First 3 | Select-Object ReturnInventoryId | Export-Csv ./to-recall.csv }
             Check = { param($Result) @(Import-Csv (Join-Path $Result.Folder 'recalled.csv')) | Should -Not -BeNullOrEmpty }
         }
+        'New-RrResend 1'          = @{ Check = { param($Result) @($Result.Output) | Should -HaveCount 1 -Because 'both inventories are in warehouse 2: one resend' } }
+        'New-RrResend 2'          = @{
+            # Three rows to one buyer and one row that does not exist (999).
+            Setup = {
+                $rows = @(Get-RrInventory -HandlingCode tbc -WarehouseId 2 -First 3 | ForEach-Object ReturnInventoryId) + 999
+                $rows | ForEach-Object { [pscustomobject]@{ ReturnInventoryId = $_; ServiceType = 'SHIPMENT_USPS_PM_NJ'; Name = 'Ada Buyer'; Street1 = '1 Main St'; City = 'New York'; State = 'NY'; PostalCode = '10001'; CountryCode = 'usa' } } |
+                    Export-Csv ./resend.csv
+            }
+            Check = { param($Result)
+                @($Result.Output) | Should -HaveCount 1
+                @(Import-Csv (Join-Path $Result.Folder 'rejected.csv')).ReturnInventoryId | Should -Be '999'
+            }
+        }
+        'Get-RrResend 1'          = @{ Setup = { $null = Get-RrInventory -HandlingCode tbc -WarehouseId 2 -First 1 | New-RrResend -ServiceType SHIPMENT_USPS_PM_NJ -Name 'Ada Buyer' -Street1 '1 Main St' -City 'New York' -PostalCode 10001 -CountryCode usa } }
+        'Get-RrResend 2'          = @{ Setup = { $null = Get-RrInventory -HandlingCode tbc -WarehouseId 2 -First 1 | New-RrResend -ServiceType SHIPMENT_USPS_PM_NJ -Name 'Ada Buyer' -Street1 '1 Main St' -City 'New York' -PostalCode 10001 -CountryCode usa } }
+        'Stop-RrResend 1'         = @{
+            Setup = { $null = Get-RrInventory -HandlingCode tbc -WarehouseId 2 -First 1 | New-RrResend -ServiceType SHIPMENT_USPS_PM_NJ -Name 'Ada Buyer' -Street1 '1 Main St' -City 'New York' -PostalCode 10001 -CountryCode usa }
+            Check = { param($Result) $Result.Output.ResendStatusCode | Should -Be 'canceled' }
+        }
+        'Stop-RrResend 2'         = @{ Setup = { $null = Get-RrInventory -HandlingCode tbc -WarehouseId 2 -First 1 | New-RrResend -ServiceType SHIPMENT_USPS_PM_NJ -Name 'Ada Buyer' -Street1 '1 Main St' -City 'New York' -PostalCode 10001 -CountryCode usa } }
+        'Get-RrBalance 2'         = @{ Output = 'None' }
         'New-RrRecall 3'          = @{ Setup = { Get-RrInventory -HandlingCode tbc -First 3 | ForEach-Object ReturnInventoryId | Set-Content ./ids.txt } }
         'Receive-RrWebhook 1'     = @{
             Setup = { $null = Start-ExampleEventSender (@('inventories') * 10) }

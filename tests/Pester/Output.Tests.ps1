@@ -180,6 +180,10 @@ Describe 'Default views' {
             label    = '{"category":"labelGenerated","action":"labelGenerated","eventTime":"2026-11-30T10:00:00Z","label":{"labelId":9876543,"shipmentId":1234567,"labelRequestStatusCode":"success","trackingNumber":"1Z999AA10123456784","labelUrl":"https://label.example.com/labels/2026/11/30/1234567.pdf"}}'
         }
         $events = @($body.recall, $body.created, $body.label | ConvertFrom-RrWebhook)
+        $shipTo = @{ ServiceType = 'SHIPMENT_USPS_PM_NJ'; Name = 'Ada Buyer'; Street1 = '1 Main St'; City = 'New York'; PostalCode = '10001'; CountryCode = 'usa' }
+        $resendIds = New-RrTestInventory -Emulator $emulator -Count 6
+        $resends = @($resendIds | New-RrResend @shipTo)
+        $null = Invoke-RrEmulatorControl -Emulator $emulator -Method POST -Path "resends/$($resends[0].ResendId)/advance"
         $script:samples = @{
             'ReturnsHelper.Inventory'       = @($inventoryIds | Get-RrInventory)
             'ReturnsHelper.HandlingType'    = @(Get-RrHandlingType)
@@ -191,6 +195,9 @@ Describe 'Default views' {
             'ReturnsHelper.WebhookLabel'    = @($events[2].Label)
             'ReturnsHelper.Vas'             = @(New-RrTestInventory -Emulator $emulator -Count 2 -With @{ handlingCode = 'ohd' } | New-RrVasRequest -Service req-pic, prd-inspec -Quantity 12 -Note 'Photograph the screen')
             'ReturnsHelper.VasType'         = @(Get-RrVasType)
+            'ReturnsHelper.Resend'          = @($resends | Get-RrResend)
+            'ReturnsHelper.ResendQuote'     = @($resendIds[0..1] | Get-RrResendQuote -CountryCode usa -PostalCode 10001)
+            'ReturnsHelper.ApiBalance'      = @(Get-RrBalance)
         }
         $script:formats = @(Get-FormatData -TypeName 'ReturnsHelper.*')
         $script:tableViews = @($formats | Where-Object { $_.FormatViewDefinition[0].Control -is [System.Management.Automation.TableControl] })
@@ -203,7 +210,7 @@ Describe 'Default views' {
     It '<TypeName> fits 80 columns with every column and an unbroken header' -ForEach @(
         'ReturnsHelper.Inventory', 'ReturnsHelper.HandlingType', 'ReturnsHelper.Warehouse', 'ReturnsHelper.Recall',
         'ReturnsHelper.RecallInventory', 'ReturnsHelper.WebhookEvent', 'ReturnsHelper.WebhookShipment', 'ReturnsHelper.WebhookLabel',
-        'ReturnsHelper.Vas', 'ReturnsHelper.VasType' |
+        'ReturnsHelper.Vas', 'ReturnsHelper.VasType', 'ReturnsHelper.Resend', 'ReturnsHelper.ResendQuote', 'ReturnsHelper.ApiBalance' |
             ForEach-Object { @{ TypeName = $_ } }
     ) {
         $labels = @((Get-FormatData -TypeName $TypeName).FormatViewDefinition[0].Control.Headers.Label)
@@ -225,7 +232,7 @@ Describe 'Default views' {
     It 'labels of <TypeName> are property names' -ForEach @(
         'ReturnsHelper.Inventory', 'ReturnsHelper.HandlingType', 'ReturnsHelper.Warehouse', 'ReturnsHelper.Recall',
         'ReturnsHelper.RecallInventory', 'ReturnsHelper.WebhookEvent', 'ReturnsHelper.WebhookShipment', 'ReturnsHelper.WebhookLabel',
-        'ReturnsHelper.Vas', 'ReturnsHelper.VasType' |
+        'ReturnsHelper.Vas', 'ReturnsHelper.VasType', 'ReturnsHelper.Resend', 'ReturnsHelper.ResendQuote', 'ReturnsHelper.ApiBalance' |
             ForEach-Object { @{ TypeName = $_ } }
     ) {
         $sample = $samples[$TypeName][0]

@@ -8,7 +8,7 @@ namespace ReturnsHelper.Emulator.Tests;
 
 public sealed class WebhookDeliveryTests
 {
-    private static readonly string SigningKey = Convert.ToBase64String(Encoding.ASCII.GetBytes("a-test-signing-key-of-some-length!"));
+    internal static readonly string SigningKey = Convert.ToBase64String(Encoding.ASCII.GetBytes("a-test-signing-key-of-some-length!"));
 
     [Fact]
     public async Task NewInventory_IsDeliveredAsASignedNewInventoryCreatedEvent()
@@ -147,7 +147,7 @@ public sealed class WebhookDeliveryTests
     }
 
     /// <summary>Verifies the documented signature with the test's own HMAC, not the emulator's signer.</summary>
-    private static void AssertSigned(WebhookListener.Received received, string url)
+    internal static void AssertSigned(WebhookListener.Received received, string url)
     {
         string timestamp = received.Headers["timestamp"];
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$", timestamp);

@@ -16,6 +16,25 @@ namespace ReturnsHelper.Ledger
         public string ReturnInventoryIdText => ReturnInventoryId == null ? null : InventoryIdList.Text(ReturnInventoryId);
         /// <summary>When the batch was recorded (UTC, offset +00:00).</summary>
         public DateTimeOffset Since { get; set; }
+        /// <summary>What the batch creates: null for a recall, else the operation's name (e.g. "resend").</summary>
+        public string Operation { get; set; }
+        /// <summary>The exact request body of a non-recall batch, so it can be resent as the same request with its key.</summary>
+        internal string Request { get; set; }
+    }
+
+    /// <summary>
+    /// What the ledger knows of something other than a recall that a create batch made (a resend): its id and number,
+    /// the inventories in it, and whether it was cancelled from this machine.
+    /// </summary>
+    public sealed class LedgerRecord
+    {
+        public string Operation { get; set; }
+        public long Id { get; set; }
+        public string Number { get; set; }
+        public long[] ReturnInventoryId { get; set; }
+        public bool Cancelled { get; set; }
+        /// <summary>When the ledger last heard of it (UTC, offset +00:00).</summary>
+        public DateTimeOffset? LedgerUpdatedOn { get; set; }
     }
 
     /// <summary>
@@ -28,6 +47,7 @@ namespace ReturnsHelper.Ledger
         readonly Dictionary<long, Recall> recalls = new Dictionary<long, Recall>();
         readonly Dictionary<long, DateTime> statusTimes = new Dictionary<long, DateTime>();
         readonly Dictionary<string, PendingBatch> pending = new Dictionary<string, PendingBatch>(StringComparer.Ordinal);
+        readonly Dictionary<KeyValuePair<string, long>, LedgerRecord> records = new Dictionary<KeyValuePair<string, long>, LedgerRecord>();
         Dictionary<long, List<Recall>> byInventory;
         Dictionary<string, Recall> byNumber;
 
@@ -40,8 +60,25 @@ namespace ReturnsHelper.Ledger
         public IReadOnlyCollection<Recall> Recalls => recalls.Values;
 
         /// <summary>True when most lines are superseded (and there are enough to matter): worth a <see cref="RecallLedger.CompactIfWorthIt"/>.</summary>
-        public bool WorthCompacting => Lines >= RecallLedger.CompactionMinimumLines && Lines >= 2 * (recalls.Count + pending.Count);
-        public IReadOnlyCollection<PendingBatch> Pending => pending.Values;
+        public bool WorthCompacting => Lines >= RecallLedger.CompactionMinimumLines && Lines >= 2 * (recalls.Count + pending.Count + records.Count);
+
+        /// <summary>The recall batches still pending (what Get-RrRecall -Pending lists).</summary>
+        public IReadOnlyCollection<PendingBatch> Pending => pending.Values.Where(p => p.Operation == null).ToList();
+
+        /// <summary>The pending batches of <paramref name="operation"/> (null: recalls).</summary>
+        public IEnumerable<PendingBatch> PendingOf(string operation) => pending.Values.Where(p => p.Operation == operation);
+
+        /// <summary>Every pending batch, of any operation (what compaction keeps).</summary>
+        internal IReadOnlyCollection<PendingBatch> AllPending => pending.Values;
+
+        /// <summary>Every non-recall record (what compaction keeps).</summary>
+        internal IReadOnlyCollection<LedgerRecord> Records => records.Values;
+
+        /// <summary>The record of <paramref name="operation"/> that holds <paramref name="returnInventoryId"/> and was not cancelled, or null.</summary>
+        public LedgerRecord ActiveRecordOf(string operation, long returnInventoryId)
+            => records.Values.LastOrDefault(r => r.Operation == operation && !r.Cancelled && r.ReturnInventoryId.Contains(returnInventoryId));
+
+        public LedgerRecord FindRecord(string operation, long id) => records.TryGetValue(new KeyValuePair<string, long>(operation, id), out var r) ? r : null;
 
         /// <summary>The event time of the last webhook status applied to a recall (kept through compaction).</summary>
         internal DateTime? StatusTimeOf(long recallId) => statusTimes.TryGetValue(recallId, out var t) ? t : (DateTime?)null;
@@ -78,14 +115,17 @@ namespace ReturnsHelper.Ledger
                 && r.AllLines.Any(i => i.ReturnInventoryId == returnInventoryId && !IsCancelled(i.RecallInventoryStatusCode)));
 
         /// <summary>The pending batches that hold <paramref name="returnInventoryId"/>.</summary>
-        public IEnumerable<PendingBatch> PendingWith(long returnInventoryId) => pending.Values.Where(p => p.ReturnInventoryId.Contains(returnInventoryId));
+        public IEnumerable<PendingBatch> PendingWith(long returnInventoryId, string operation = null)
+            => pending.Values.Where(p => p.Operation == operation && p.ReturnInventoryId.Contains(returnInventoryId));
 
         static bool IsCancelled(string status) => Recall.IsCancelled(status);
 
         /// <summary>One ledger line, read (on any thread: parsing is the costly part of a read) but not yet applied.</summary>
         internal sealed class Event
         {
-            public string Kind, Key, Source;
+            public string Kind, Key, Source, Operation, Request, Number;
+            public long Id;
+            public bool Cancelled;
             public DateTime At;
             public DateTime? StatusTime, EventTime;
             public long[] Ids;
@@ -111,6 +151,11 @@ namespace ReturnsHelper.Ledger
                     case "e": e.Kind = reader.GetString(); break;
                     case "key": e.Key = reader.GetString(); break;
                     case "source": e.Source = reader.GetString(); break;
+                    case "op": e.Operation = reader.GetString(); break;
+                    case "request": e.Request = reader.GetString(); break;
+                    case "number": e.Number = reader.GetString(); break;
+                    case "id": e.Id = reader.GetInt64(); break;
+                    case "cancelled": e.Cancelled = reader.GetBoolean(); break;
                     case "at": e.At = Time(ref reader) ?? DateTime.MinValue; break;
                     case "statusTime": e.StatusTime = Time(ref reader); break;
                     case "eventTime": e.EventTime = Time(ref reader); break;
@@ -133,6 +178,7 @@ namespace ReturnsHelper.Ledger
             switch (e.Kind)
             {
                 case "pending": if (e.Ids == null) throw new FormatException("A pending event without ids."); break;
+                case "record": if (e.Operation == null || e.Id <= 0 || e.Ids == null) throw new FormatException("A record event without operation, id or ids."); break;
                 case "rejected": break;
                 case "created":
                 case "changed":
@@ -234,7 +280,21 @@ namespace ReturnsHelper.Ledger
             {
                 case "pending":
                     if (e.Key != null)
-                        pending[e.Key] = new PendingBatch { IdempotencyKey = e.Key, ReturnInventoryId = e.Ids, Since = OutputTime.Utc(e.At).Value };
+                        pending[e.Key] = new PendingBatch { IdempotencyKey = e.Key, ReturnInventoryId = e.Ids, Since = OutputTime.Utc(e.At).Value, Operation = e.Operation, Request = e.Request };
+                    break;
+                case "record":
+                    if (e.Key != null) pending.Remove(e.Key);
+                    var recordKey = new KeyValuePair<string, long>(e.Operation, e.Id);
+                    records.TryGetValue(recordKey, out var known);
+                    records[recordKey] = new LedgerRecord
+                    {
+                        Operation = e.Operation,
+                        Id = e.Id,
+                        Number = e.Number ?? known?.Number,
+                        ReturnInventoryId = e.Ids.Length > 0 ? e.Ids : known?.ReturnInventoryId ?? e.Ids,
+                        Cancelled = e.Cancelled || (known?.Cancelled ?? false), // a cancellation is final
+                        LedgerUpdatedOn = OutputTime.Utc(e.At),
+                    };
                     break;
                 case "created":
                     if (e.Key != null) pending.Remove(e.Key);

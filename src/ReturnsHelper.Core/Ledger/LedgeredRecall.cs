@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -15,34 +14,14 @@ namespace ReturnsHelper.Ledger
     /// </summary>
     public static class LedgeredRecall
     {
-        public static async Task<IReadOnlyList<Recall>> CreateAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct)
+        public static Task<IReadOnlyList<Recall>> CreateAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct)
         {
             var key = idempotencyKey ?? RrRequest.NewIdempotencyKey();
-            var ledger = session.Ledger;
-            ledger?.BatchPending(key, ids); // write-ahead: a crash from here on leaves a batch to resolve, never an unknown recall
-            IReadOnlyList<Recall> recalls;
-            try
-            {
-                recalls = await RecallApi.CreateAsync(session, ids, key, log, ct).ConfigureAwait(false);
-            }
-            catch (RrApiException e) when (ledger != null && e.IsDefinitiveRefusal)
-            {
-                ledger.BatchRejected(key, ids, e.Message); // the service answered: nothing was created under this key
-                throw;
-            }
-            if (ledger != null)
-            {
-                try
-                {
-                    ledger.RecallsCreated(key, recalls); // durable before visible: before anything reaches the pipeline
-                }
-                catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
-                {
-                    // The recalls exist: they are still returned (never lost), with a loud warning that the ledger missed them.
-                    log.Warning($"The recall ledger {ledger.Path} could not record {recalls.Count} created recall(s) ({string.Join(", ", recalls.Select(r => r.RecallNumber))}): {e.Message} Keep this output.");
-                }
-            }
-            return recalls;
+            return LedgeredWrite.RunAsync(session.Ledger, key, ids, null, null,
+                () => RecallApi.CreateAsync(session, ids, key, log, ct),
+                (ledger, recalls) => ledger.RecallsCreated(key, recalls),
+                recalls => $"{recalls.Count} created recall(s) ({string.Join(", ", recalls.Select(r => r.RecallNumber))})",
+                log);
         }
     }
 }

@@ -96,14 +96,40 @@ namespace ReturnsHelper.Ledger
 
         // ---- Events ----
 
-        /// <summary>Write-ahead: a create batch is about to be sent with this idempotency key.</summary>
-        public void BatchPending(string idempotencyKey, IReadOnlyList<long> ids)
-            => Append(w =>
-            {
-                Header(w, "pending");
-                w.WriteString("key", idempotencyKey);
-                WriteIds(w, "ids", ids);
-            });
+        /// <summary>
+        /// Write-ahead: a create batch is about to be sent with this idempotency key. A batch of another
+        /// <paramref name="operation"/> than a recall (null) keeps its exact <paramref name="request"/> body, to be
+        /// resent unchanged.
+        /// </summary>
+        public void BatchPending(string idempotencyKey, IReadOnlyList<long> ids, string operation = null, string request = null)
+            => Append(w => WritePending(w, idempotencyKey, ids, operation, request, null));
+
+        static void WritePending(Utf8JsonWriter w, string idempotencyKey, IEnumerable<long> ids, string operation, string request, DateTime? at)
+        {
+            Header(w, "pending", at);
+            w.WriteString("key", idempotencyKey);
+            WriteIds(w, "ids", ids);
+            if (operation != null) w.WriteString("op", operation);
+            if (request != null) w.WriteString("request", request);
+        }
+
+        /// <summary>
+        /// What a batch of another operation than a recall made (closes the batch with <paramref name="idempotencyKey"/>,
+        /// when given), or that it was cancelled: see <see cref="LedgerRecord"/>.
+        /// </summary>
+        public void Recorded(LedgerRecord record, string idempotencyKey = null)
+            => Append(w => WriteRecord(w, record, idempotencyKey, null));
+
+        static void WriteRecord(Utf8JsonWriter w, LedgerRecord record, string idempotencyKey, DateTime? at)
+        {
+            Header(w, "record", at);
+            if (idempotencyKey != null) w.WriteString("key", idempotencyKey);
+            w.WriteString("op", record.Operation);
+            w.WriteNumber("id", record.Id);
+            String(w, "number", record.Number);
+            WriteIds(w, "ids", record.ReturnInventoryId ?? new long[0]);
+            if (record.Cancelled) w.WriteBoolean("cancelled", true);
+        }
 
         /// <summary>The service created these recalls for the batch with this key (closes the batch).</summary>
         public void RecallsCreated(string idempotencyKey, IReadOnlyList<Recall> recalls)
@@ -196,7 +222,7 @@ namespace ReturnsHelper.Ledger
             return UnderLock(shared =>
             {
                 var state = Read();
-                var live = state.Recalls.Count + state.Pending.Count;
+                var live = state.Recalls.Count + state.AllPending.Count + state.Records.Count;
                 if (state.Lines < minimumLines || state.Lines < 2 * live) return false;
                 var temporary = Path + ".compact";
                 using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
@@ -211,13 +237,10 @@ namespace ReturnsHelper.Ledger
                             if (statusTime.HasValue) w.WriteString("statusTime", statusTime.Value); // a replayed older webhook stays ignored
                             WriteRecalls(w, new[] { recall });
                         });
-                    foreach (var pending in state.Pending)
-                        WriteLine(stream, w =>
-                        {
-                            Header(w, "pending", pending.Since.UtcDateTime);
-                            w.WriteString("key", pending.IdempotencyKey);
-                            WriteIds(w, "ids", pending.ReturnInventoryId);
-                        });
+                    foreach (var pending in state.AllPending)
+                        WriteLine(stream, w => WritePending(w, pending.IdempotencyKey, pending.ReturnInventoryId, pending.Operation, pending.Request, pending.Since.UtcDateTime));
+                    foreach (var record in state.Records)
+                        WriteLine(stream, w => WriteRecord(w, record, null, record.LedgerUpdatedOn?.UtcDateTime));
                     stream.Flush(true);
                 }
                 shared.CloseLedger(); // it is the old file now

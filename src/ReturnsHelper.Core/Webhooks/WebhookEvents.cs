@@ -130,6 +130,29 @@ namespace ReturnsHelper
                 $"{Inventories.Length} new inventories" + (Inventories.Length == 0 ? "" : " (" + ReturnInventoryIds + ")"));
     }
 
+    /// <summary>
+    /// resend/updateResendStatus: a resend's status changed (label made, completed, failed). The deprecated
+    /// updateResendTrackingNumber and forceCancelResend carry the tracking number and failure reason at top level.
+    /// </summary>
+    public sealed class ResendUpdateEvent : WebhookEvent
+    {
+        public Resend Resend { get; set; }
+        /// <summary>The resend's inventories as the event describes them (handling rsd, or released after a failure).</summary>
+        public Inventory[] Inventories { get; set; } = new Inventory[0];
+        public long ResendId => Resend?.ResendId ?? 0;
+        public string ResendNumber => Resend?.ResendNumber;
+        public string ResendStatusCode => Resend?.ResendStatusCode;
+        public string TrackingNumber { get; set; }
+        /// <summary>Why the resend failed: the shipment's error, or the older events' failureReason.</summary>
+        public string FailureReason { get; set; }
+        public InventoryIdList ReturnInventoryIds
+            => Inventories.Length > 0 ? new InventoryIdList(Inventories.Select(i => i.ReturnInventoryId).ToArray()) : Resend?.ReturnInventoryIds ?? new InventoryIdList(new long[0]);
+
+        public override string Summary
+            => InventoryWebhookEvent.Join(ResendNumber ?? (ResendId == 0 ? null : "resend " + ResendId), ResendStatusCode,
+                TrackingNumber == null ? null : "tracking " + TrackingNumber, FailureReason);
+    }
+
     /// <summary>labelGenerated: a label is ready or failed. Match it to your shipment by ShipmentId, never LabelId.</summary>
     public sealed class LabelGeneratedEvent : WebhookEvent
     {

@@ -168,6 +168,19 @@ namespace ReturnsHelper.Webhooks
                         ?? recall.RecallInventoryList.Select(i => i.TrackingNumber).FirstOrDefault(t => !string.IsNullOrEmpty(t)),
                 };
             }
+            if (Is(category, "resend") && IsObject(root, "resend"))
+            {
+                // updateResendStatus puts resendShipmentList beside resend; older events may nest it.
+                var body = root.GetProperty("resend");
+                var resend = Resend.Parse(body, JsonRead.TryGet(body, "resendShipmentList", out _) ? body : root, null);
+                return new ResendUpdateEvent
+                {
+                    Resend = resend,
+                    Inventories = JsonRead.Array(root, "returnInventoryList").Select(i => Inventory.Parse(i, null, PhotoBase)).ToArray(),
+                    TrackingNumber = JsonRead.String(root, "trackingNumber") ?? resend.TrackingNumber,
+                    FailureReason = JsonRead.String(root, "failureReason") ?? resend.Error,
+                };
+            }
             if ((Is(action, "completeInventoryHandling") || Is(action, "cancelInventoryHandling")) && IsObject(root, "returnInventory"))
                 return WithInventory(new InventoryHandlingEvent(), root);
             if ((Is(category, "labelGenerated") || Is(action, "labelGenerated")) && IsObject(root, "label"))

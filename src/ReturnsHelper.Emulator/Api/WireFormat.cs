@@ -286,6 +286,65 @@ internal static class WireFormat
         writer.WriteEndObject();
     }
 
+    /// <summary>
+    /// The ResendPayload members (API notes 4.6) without braces. <c>returnInventoryId</c> and the line item are the
+    /// first inventory's (the documented model has one); <c>returnInventoryIdList</c> lists every inventory of the group.
+    /// </summary>
+    public static void WriteResendFields(Utf8JsonWriter writer, Resend resend, StateData data)
+    {
+        var first = data.FindInventory(resend.Lines[0].ReturnInventoryId)!;
+        writer.WriteNumber("resendId", resend.ResendId);
+        writer.WriteNumber("warehouseId", resend.WarehouseId);
+        writer.WriteNumber("returnInventoryId", first.ReturnInventoryId);
+        writer.WriteNumber("returnRequestLineItemId", first.ReturnRequestLineItemId);
+        writer.WriteStartArray("returnInventoryIdList");
+        foreach (var line in resend.Lines)
+        {
+            writer.WriteNumberValue(line.ReturnInventoryId);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("resendNumber", resend.ResendNumber);
+        writer.WriteNumber("resendStatusCode", ResendOperations.Wire(resend.ResendStatusCode));
+        writer.WriteString("description", resend.Description);
+        writer.WriteString("remarks", resend.Remarks);
+        writer.WriteString("warehouseRemarks", resend.WarehouseRemarks);
+        writer.WriteString("createOn", resend.CreateOn);
+        writer.WriteString("modifyOn", resend.ModifyOn);
+    }
+
+    public static void WriteResendShipmentList(Utf8JsonWriter writer, Resend resend)
+    {
+        var shipment = resend.Shipment;
+        writer.WriteStartArray("resendShipmentList");
+        writer.WriteStartObject();
+        writer.WriteNumber("resendShipmentId", shipment.ResendShipmentId);
+        writer.WriteNumber("resendId", resend.ResendId);
+        writer.WriteNumber("warehouseId", resend.WarehouseId);
+        writer.WriteString("resendShipmentNumber", shipment.ResendShipmentNumber);
+        writer.WriteString("shipmentServiceType", shipment.ShipmentServiceType);
+        writer.WriteString("shipmentCountryCode", shipment.ShipmentCountryCode);
+        writer.WriteString("shipmentName", shipment.ShipmentName);
+        writer.WriteString("shipmentPhone", shipment.ShipmentPhone);
+        writer.WriteString("shipmentFax", shipment.ShipmentFax);
+        writer.WriteString("shipmentEmail", shipment.ShipmentEmail);
+        writer.WriteString("shipmentStreet1", shipment.ShipmentStreet1);
+        writer.WriteString("shipmentStreet2", shipment.ShipmentStreet2);
+        writer.WriteString("shipmentStreet3", shipment.ShipmentStreet3);
+        writer.WriteString("shipmentState", shipment.ShipmentState);
+        writer.WriteString("shipmentCity", shipment.ShipmentCity);
+        writer.WriteString("shipmentPostalCode", shipment.ShipmentPostalCode);
+        writer.WriteString("trackingNumber", shipment.TrackingNumber);
+        writer.WriteNumber("cost", resend.Fee);
+        writer.WriteString("costCurrencyCode", ResendRates.Currency);
+        writer.WriteString("chargeTypeCode", "actualWeight");
+        writer.WriteNumber("chargeableWeight", shipment.ChargeableWeight);
+        writer.WriteString("shipmentLabelId", shipment.ShipmentLabelId);
+        writer.WriteString("error", shipment.Error);
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+    }
+
     public static void WriteWarehouse(Utf8JsonWriter writer, Warehouse warehouse)
     {
         writer.WriteStartObject();

@@ -41,6 +41,9 @@ internal static class ControlEndpoints
         Map("GET", "/vas", http => ListVas(http, emulator));
         Map("POST", "/vas/{id}/complete", http => FinishVas(http, emulator, succeeded: true));
         Map("POST", "/vas/{id}/fail", http => FinishVas(http, emulator, succeeded: false));
+        Map("GET", "/resends", http => ListResends(http, emulator));
+        Map("POST", "/resends/{id}/advance", http => AdvanceResend(http, emulator));
+        Map("POST", "/accounts/{id}/balance", http => SetBalance(http, emulator));
         Map("GET", "/requests", http => ControlJson.WriteArrayAsync(http, emulator.Requests.Snapshot(), (w, entry) => entry.WriteTo(w)));
         Map("DELETE", "/requests", http => NoContent(http, emulator.Requests.Clear));
         Map("GET", "/faults", http => ListFaults(http, emulator));
@@ -337,6 +340,79 @@ internal static class ControlEndpoints
             });
         });
         await ControlJson.OkAsync(http, response);
+    }
+
+    private static Task ListResends(HttpContext http, EmulatorContext emulator)
+    {
+        byte[] response = emulator.State.Run(data => Json.Write(writer =>
+        {
+            writer.WriteStartArray();
+            foreach (var resend in data.Resends.OrderBy(r => r.ResendId))
+            {
+                WriteResend(writer, resend, data);
+            }
+
+            writer.WriteEndArray();
+        }));
+        return ControlJson.OkAsync(http, response);
+    }
+
+    private static void WriteResend(Utf8JsonWriter writer, Resend resend, StateData data)
+    {
+        writer.WriteStartObject();
+        WireFormat.WriteResendFields(writer, resend, data);
+        WireFormat.WriteResendShipmentList(writer, resend);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// pending → in progress (label, tracking number) → completed; body <c>{"failure": "..."}</c> fails it instead
+    /// (from pending or in progress: fee refunded, inventories released). Each step raises <c>updateResendStatus</c>.
+    /// </summary>
+    private static async Task AdvanceResend(HttpContext http, EmulatorContext emulator)
+    {
+        long id = ControlJson.RouteId(http);
+        var fields = await ControlJson.ReadFieldsAsync(http, "advance");
+        string? failure = fields.String("failure");
+        if (failure is { Length: 0 })
+        {
+            throw fields.Invalid("failure", "must not be empty; leave it out to advance normally.");
+        }
+
+        byte[] response = emulator.State.Run(data =>
+        {
+            var resend = data.FindResend(id) ?? throw new ControlException(StatusCodes.Status404NotFound, $"Resend {id} was not found.");
+            if (!ResendOperations.Advance(data, resend, failure, DateTime.UtcNow, out string? error))
+            {
+                throw new ControlException(StatusCodes.Status409Conflict, error!);
+            }
+
+            emulator.Raise(() => WebhookEvents.ResendUpdated(resend, data));
+            return Json.Write(writer => WriteResend(writer, resend, data));
+        });
+        await ControlJson.OkAsync(http, response);
+    }
+
+    /// <summary>Body: <c>{"balance": n}</c>, the account's new balance (usd; may be negative).</summary>
+    private static async Task SetBalance(HttpContext http, EmulatorContext emulator)
+    {
+        long id = ControlJson.RouteId(http);
+        var fields = await ControlJson.ReadFieldsAsync(http, "balance");
+        decimal balance = fields.Decimal("balance") ?? throw fields.Invalid("balance", "is required.");
+        emulator.State.Run(data =>
+        {
+            var account = data.Accounts.FirstOrDefault(a => a.ApiId == id) ?? throw new ControlException(StatusCodes.Status404NotFound, $"Account {id} was not found.");
+            account.Balance = balance;
+            data.MarkChanged();
+            return account;
+        });
+        await ControlJson.OkAsync(http, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("apiId", id);
+            writer.WriteNumber("balance", balance);
+            writer.WriteEndObject();
+        });
     }
 
     private static Task ListFaults(HttpContext http, EmulatorContext emulator) =>

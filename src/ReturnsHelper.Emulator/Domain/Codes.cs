@@ -9,6 +9,9 @@ internal enum RecallStatus { Pending = 0, InProgress = 1, Completed = 2, Cancele
 
 internal enum RecallInventoryStatus { InProgress, InTransit, ReadyToPickUp, PickedUp, Canceled }
 
+// resendStatusCode is an integer on the wire (API notes 4.6).
+internal enum ResendStatus { Pending = 0, Canceled = 1, InProgress = 2, Completed = 3, Failed = 4 }
+
 /// <summary>Wire spellings of the API's code vocabularies, and parsing that accepts the string or the integer form.</summary>
 internal static class Codes
 {

@@ -30,6 +30,13 @@ internal static class RecallOperations
             return null;
         }
 
+        // The fee is only known when the recall ships (and charged then): an account already out of money gets no recall.
+        if (owner.Balance <= 0)
+        {
+            errors.Add(ResendOperations.BalanceProperty, ResendMessages.BalanceNotPositive(owner.Balance));
+            return null;
+        }
+
         var recalls = new List<Recall>();
         foreach (var warehouseGroup in inventories.GroupBy(i => i.WarehouseId))
         {
@@ -253,6 +260,16 @@ internal static class RecallOperations
                     (recall.RecallStatusCode == RecallStatus.Completed ? " and already picked up" : "") + "; it cannot advance.";
                 return null;
         }
+    }
+
+    /// <summary>
+    /// Charges the account for a recall that just shipped (the fee is known then). Called by the control surface's
+    /// advance, not by <see cref="Advance"/>: seeded recalls are history from before the balance the seed starts with.
+    /// </summary>
+    public static void ChargeShipping(StateData data, Recall recall)
+    {
+        data.Accounts.First(a => a.ApiId == recall.ApiId).Balance -= ResendRates.RecallFeePerInventory * recall.RecallInventoryList.Count(i => i.IsActive);
+        data.MarkChanged();
     }
 
     private static void SetInventoryStatus(Inventory inventory, HandlingStatus status, DateTime now)

@@ -69,6 +69,9 @@ internal sealed class ApiRequest : IDisposable
         return _document?.RootElement;
     }
 
+    /// <summary>The body's root for endpoints with nested members (a resend's address); null when the body is not JSON.</summary>
+    public JsonElement? BodyRoot(ValidationErrors errors) => Body(errors);
+
     /// <summary>
     /// Reads an id list. List-level problems (missing, empty, too long) return null. Otherwise every entry that
     /// is not a positive, first-seen long gets its own message and a null slot, and the caller checks the rest.

@@ -47,6 +47,9 @@ internal sealed class Inventory
     /// <summary>The handling code before the recall set <c>rtn</c>, so cancelling the recall can restore it.</summary>
     public HandlingCode? CodeBeforeRecall { get; set; }
 
+    /// <summary>The resend this inventory is in, while that resend is pending, in progress or completed.</summary>
+    public long? ActiveResendId { get; set; }
+
     public List<InventoryImage>? Images { get; set; }
     public List<InventoryVas>? VasList { get; set; }
 

@@ -18,12 +18,15 @@ internal sealed class StateData
     private readonly Dictionary<long, Inventory> _inventories = [];
     private readonly Dictionary<int, InventoryTimeline> _timelines = [];
     private readonly Dictionary<long, Recall> _recalls = [];
+    private readonly Dictionary<long, Resend> _resends = [];
     private readonly Dictionary<string, int> _sequences = new(StringComparer.Ordinal);
 
     private long _nextInventoryId = FirstSeedInventoryId;
     private long _nextRecallId = 1;
     private long _nextRecallInventoryId = 1;
     private long _nextChildId = 1;
+    private long _nextResendId = 1;
+    private long _nextResendShipmentId = 1;
 
     /// <summary>Bumped by every change, so the persister knows when a save is due.</summary>
     public long Version { get; private set; }
@@ -38,6 +41,8 @@ internal sealed class StateData
     public ICollection<Inventory> Inventories => _inventories.Values;
 
     public ICollection<Recall> Recalls => _recalls.Values;
+
+    public ICollection<Resend> Resends => _resends.Values;
 
     public Account? FindAccount(string apiKey) => _accountsByKey.GetValueOrDefault(apiKey);
 
@@ -163,6 +168,35 @@ internal sealed class StateData
 
     public long NewRecallInventoryId() => _nextRecallInventoryId++;
 
+    public Resend? FindResend(long resendId) => _resends.GetValueOrDefault(resendId);
+
+    public Resend? FindResend(Account owner, long resendId) =>
+        _resends.TryGetValue(resendId, out var resend) && resend.ApiId == owner.ApiId ? resend : null;
+
+    public Resend? ActiveResendOf(Inventory inventory) =>
+        inventory.ActiveResendId is long id ? _resends.GetValueOrDefault(id) : null;
+
+    /// <summary>Creates a pending resend numbered <c>RSD&lt;yyMMdd&gt;-&lt;7 digits&gt;</c>, its shipment <c>RSDS...</c>.</summary>
+    public Resend AddResend(int apiId, int warehouseId, ResendShipment shipment, DateTime createOn)
+    {
+        string day = createOn.ToString("yyMMdd", CultureInfo.InvariantCulture);
+        shipment.ResendShipmentId = _nextResendShipmentId++;
+        shipment.ResendShipmentNumber = $"RSDS{day}-{NextSequence("RSDS" + day):D7}";
+        var resend = new Resend
+        {
+            ResendId = _nextResendId++,
+            ApiId = apiId,
+            WarehouseId = warehouseId,
+            ResendNumber = $"RSD{day}-{NextSequence("RSD" + day):D7}",
+            CreateOn = createOn,
+            ModifyOn = createOn,
+            Shipment = shipment,
+        };
+        _resends.Add(resend.ResendId, resend);
+        MarkChanged();
+        return resend;
+    }
+
     /// <summary>Ids of line-item children (images, VAS requests).</summary>
     public long NewChildId() => _nextChildId++;
 
@@ -188,9 +222,12 @@ internal sealed class StateData
         NextRecallId = _nextRecallId,
         NextRecallInventoryId = _nextRecallInventoryId,
         NextChildId = _nextChildId,
+        NextResendId = _nextResendId,
+        NextResendShipmentId = _nextResendShipmentId,
         Accounts = _accounts,
         Inventories = [.. _inventories.Values.OrderBy(i => i.ReturnInventoryId)],
         Recalls = [.. _recalls.Values.OrderBy(r => r.RecallId)],
+        Resends = [.. _resends.Values.OrderBy(r => r.ResendId)],
         Sequences = _sequences,
     };
 
@@ -233,18 +270,29 @@ internal sealed class StateData
             }
         }
 
+        foreach (var resend in document.Resends ?? [])
+        {
+            if (resend.ResendId <= 0 || !data._resends.TryAdd(resend.ResendId, resend))
+            {
+                throw new InvalidDataException($"resend {resend.ResendId} has a bad or repeated id.");
+            }
+        }
+
         foreach (var (key, value) in document.Sequences ?? [])
         {
             data._sequences[key] = value;
         }
 
         data.CheckRecallLines();
+        data.CheckResendLines();
         data.CheckCounters(document);
         // A file without counters (written by hand, no ids in use) starts them where a fresh state does.
         data._nextInventoryId = Math.Max(data._nextInventoryId, document.NextInventoryId);
         data._nextRecallId = Math.Max(1, document.NextRecallId);
         data._nextRecallInventoryId = Math.Max(1, document.NextRecallInventoryId);
         data._nextChildId = Math.Max(1, document.NextChildId);
+        data._nextResendId = Math.Max(1, document.NextResendId);
+        data._nextResendShipmentId = Math.Max(1, document.NextResendShipmentId);
         return data;
     }
 
@@ -287,6 +335,38 @@ internal sealed class StateData
         static string Describe(long? recallId) => recallId?.ToString(CultureInfo.InvariantCulture) ?? "null";
     }
 
+    /// <summary>Like <see cref="CheckRecallLines"/>: an inventory's <see cref="Inventory.ActiveResendId"/> is exactly the active resend listing it.</summary>
+    private void CheckResendLines()
+    {
+        var activeResendOf = new Dictionary<long, long>();
+        foreach (var resend in _resends.Values.OrderBy(r => r.ResendId))
+        {
+            foreach (var line in resend.Lines)
+            {
+                if (FindInventory(line.ReturnInventoryId) is not { } inventory || inventory.ApiId != resend.ApiId)
+                {
+                    throw new InvalidDataException(
+                        $"resend {resend.ResendId} ({resend.ResendNumber}) lists inventory {line.ReturnInventoryId}, which does not exist in its account.");
+                }
+
+                if (resend.IsActive && !activeResendOf.TryAdd(inventory.ReturnInventoryId, resend.ResendId))
+                {
+                    throw new InvalidDataException($"inventory {inventory.ReturnInventoryId} is in two active resends.");
+                }
+            }
+        }
+
+        foreach (var inventory in _inventories.Values)
+        {
+            long? listedIn = activeResendOf.TryGetValue(inventory.ReturnInventoryId, out long id) ? id : null;
+            if (inventory.ActiveResendId != listedIn)
+            {
+                throw new InvalidDataException(
+                    $"inventory {inventory.ReturnInventoryId} has activeResendId {inventory.ActiveResendId?.ToString(CultureInfo.InvariantCulture) ?? "null"}, but {(listedIn is null ? "no resend lists it as active" : $"resend {listedIn} lists it as active")}.");
+            }
+        }
+    }
+
     /// <summary>
     /// Each counter must be past every id (and each daily recall sequence past every recall number of its day)
     /// already in use. A counter behind is a rolled-back file: raising it silently would hide that acknowledged
@@ -311,6 +391,8 @@ internal sealed class StateData
             .SelectMany(i => (i.Images ?? []).Select(x => x.ReturnRequestLineItemImageId)
                 .Concat((i.VasList ?? []).Select(v => v.ReturnRequestLineItemVasId)))
             .Max(id => (long?)id), "image or VAS id");
+        Require(document.NextResendId, "nextResendId", _resends.Keys.Max(id => (long?)id), "resend");
+        Require(document.NextResendShipmentId, "nextResendShipmentId", _resends.Values.Max(r => (long?)r.Shipment.ResendShipmentId), "resend shipment");
         foreach (var recall in _recalls.Values)
         {
             // RCL<yyMMdd>-<7-digit daily sequence>, counted in the sequence "RCL<yyMMdd>".
@@ -337,5 +419,8 @@ internal sealed class StateDocument
     public List<Account>? Accounts { get; set; }
     public List<Inventory>? Inventories { get; set; }
     public List<Recall>? Recalls { get; set; }
+    public long NextResendId { get; set; }
+    public long NextResendShipmentId { get; set; }
+    public List<Resend>? Resends { get; set; }
     public Dictionary<string, int>? Sequences { get; set; }
 }

@@ -49,6 +49,26 @@ internal static class WebhookEvents
             writer.WriteString("recallUpdateTypeStatus", updateType);
         });
 
+    /// <summary>
+    /// <c>updateResendStatus</c>: the resend, its shipment (tracking, cost, label id, error) and its inventories in the
+    /// older payload style (integer codes), as the resend events send them.
+    /// </summary>
+    public static WebhookEvent ResendUpdated(Resend resend, StateData data) =>
+        Create("resend", "updateResendStatus", writer =>
+        {
+            writer.WriteStartObject("resend");
+            WireFormat.WriteResendFields(writer, resend, data);
+            writer.WriteEndObject();
+            WireFormat.WriteResendShipmentList(writer, resend);
+            writer.WriteStartArray("returnInventoryList");
+            foreach (var line in resend.Lines)
+            {
+                WireFormat.WriteInventory(writer, data.FindInventory(line.ReturnInventoryId)!, InventoryShape.CompletedEvent);
+            }
+
+            writer.WriteEndArray();
+        });
+
     /// <summary>Older payload style: handling code and status as integers.</summary>
     public static WebhookEvent HandlingCompleted(Inventory inventory) =>
         Create("rinv", "completeInventoryHandling", writer =>
