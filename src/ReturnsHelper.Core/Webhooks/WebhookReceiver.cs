@@ -311,6 +311,7 @@ namespace ReturnsHelper.Webhooks
 
                 var receivedAt = DateTimeOffset.UtcNow;
                 WebhookVerification verification;
+                owner.verifier.RenewKeys(log); // a rotated key in the key file counts from this delivery on
                 try { verification = owner.verifier.Verify(timestamp, signature, body, receivedAt); }
                 catch (WebhookFormatException e) { return Refuse(WebhookRefusal.Malformed, e.Message); }
                 if (verification.Result == WebhookCheck.SignatureMismatch)

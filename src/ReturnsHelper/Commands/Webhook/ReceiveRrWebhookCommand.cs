@@ -33,9 +33,15 @@ namespace ReturnsHelper.Commands
         [ValidateNotNullOrEmpty]
         public string Prefix { get; set; }
 
-        [Parameter(Mandatory = true)]
-        [ValidateNotNull]
-        public SecureString SigningKey { get; set; }
+        /// <summary>The Base64 signing key; several during a key rotation (a delivery signed with any of them is accepted).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public SecureString[] SigningKey { get; set; }
+
+        /// <summary>Instead of -SigningKey: a file with one Base64 key per line, re-read when it changes (rotation without a restart).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string SigningKeyPath { get; set; }
 
         [Parameter(Mandatory = true)]
         [Alias("EndpointUrl")]
@@ -92,7 +98,10 @@ namespace ReturnsHelper.Commands
         protected override void ProcessRecord()
         {
             WebhookVerifier verifier = null;
-            try { verifier = WebhookCmdletSupport.CreateVerifier(SigningKey, EndpointUri, MaxClockSkew, SkipClockSkewCheck); }
+            if ((SigningKey == null) == (SigningKeyPath == null))
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Give the webhook signing key with -SigningKey or -SigningKeyPath (one of them)."),
+                    "RrWebhook.SigningKeyRequired", ErrorCategory.InvalidArgument, null));
+            try { verifier = WebhookCmdletSupport.CreateVerifier(SigningKey, SigningKeyPath == null ? null : GetUnresolvedProviderPathFromPSPath(SigningKeyPath), EndpointUri, MaxClockSkew, SkipClockSkewCheck); }
             catch (WebhookFormatException e) { ThrowTerminatingError(WebhookCmdletSupport.FormatError(e, null)); }
 
             var options = new WebhookReceiverOptions
