@@ -82,6 +82,16 @@ namespace ReturnsHelper.Commands
         [ValidateNotNull]
         public RrSession Session { get; set; }
 
+        /// <summary>Appends timestamped lines (start, warnings, refusal counts, processing failures, stop) to this file.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string LogPath { get; set; }
+
+        /// <summary>The health probe's path below the listener prefix (default 'health'); an empty string turns it off.</summary>
+        [Parameter]
+        [AllowEmptyString]
+        public string HealthPath { get; set; } = "health";
+
         /// <summary>Service mode: recall the inventory of every newInventoryCreated event, exactly once across restarts (needs -Path).</summary>
         [Parameter]
         public SwitchParameter RecallNewInventory { get; set; }
@@ -112,14 +122,26 @@ namespace ReturnsHelper.Commands
                 Path = Path == null ? null : GetUnresolvedProviderPathFromPSPath(Path),
                 MaxJournalBytes = MaxJournalMB * 1024L * 1024,
                 KeepJournalFiles = KeepJournalFiles,
+                HealthPath = string.IsNullOrWhiteSpace(HealthPath) ? null : HealthPath.Trim(),
             };
             var receiver = new WebhookReceiver(verifier, options);
             var ledgerSession = Session ?? SessionStore.Current(SessionState);
             WebhookReceiveSummary summary = null;
             var processing = ServiceAction(options.Path, ledgerSession);
+            var logFile = OpenLog();
+            IRrLog WithFile(IRrLog log) => logFile == null ? log : new WebhookServiceLog(logFile, log);
+            // A service manager stops the process with SIGTERM (systemd) or a console close: the receiver is stopped as
+            // by Ctrl+C, and the process waits (a little) for it to close the listener, its files and its log.
+            var ended = new ManualResetEventSlim();
+            EventHandler onExit = (sender, args) =>
+            {
+                StopProcessing();
+                ended.Wait(TimeSpan.FromSeconds(10));
+            };
+            AppDomain.CurrentDomain.ProcessExit += onExit;
             try
             {
-                if (processing != null) summary = Await((log, ct) => ReceiveAndProcessAsync(receiver, processing, ledgerSession, log, ct));
+                if (processing != null) summary = Await((log, ct) => ReceiveAndProcessAsync(receiver, processing, ledgerSession, WithFile(log), ct));
                 else summary = Await((log, ct) => receiver.RunAsync(
                     e =>
                     {
@@ -127,7 +149,11 @@ namespace ReturnsHelper.Commands
                         Post(() => WriteObject(WebhookCmdletSupport.ToOutput(e)));
                     },
                     (body, error) => Post(() => WriteError(WebhookCmdletSupport.FormatError(error, body, "A correctly signed delivery is not a readable event (answered 200 and recorded)"))),
-                    log, ct));
+                    WithFile(log), ct));
+            }
+            catch (Exception e) when (NoteFailure(logFile, e))
+            {
+                // Never reached: the filter only writes the failure to the log file.
             }
             catch (InvalidOperationException e) when (e.InnerException is System.Net.HttpListenerException)
             {
@@ -142,11 +168,42 @@ namespace ReturnsHelper.Commands
                 // An event could not be handed on: it was refused (and is in the journal, if any); the receiver stopped.
                 ThrowTerminatingError(new ErrorRecord(e, "RrWebhook.HandOnFailed", ErrorCategory.InvalidOperation, options.Prefix));
             }
-
-            WriteVerbose($"Stopped: {summary.Events} events, {summary.Duplicates} duplicates dropped, {summary.RefusedText()}"
-                + (summary.TimedOut ? ", timed out." : "."));
+            finally
+            {
+                // Whoever reads only the file learns how the service ended: the counts, or that it did not end normally.
+                logFile?.Append("INFO", summary == null ? "Stopped without a summary: stopped (Ctrl+C, a stop signal) or failed (see the command's error)."
+                    : StoppedText(summary));
+                logFile?.Dispose();
+                AppDomain.CurrentDomain.ProcessExit -= onExit;
+                ended.Set();
+            }
+            WriteVerbose(StoppedText(summary));
             if (summary.TimedOut && options.Count.HasValue && !summary.CountReached)
                 WriteWarning($"Receive-RrWebhook timed out after {Timeout} with {summary.Events} of {options.Count} events; {summary.RefusedText()}.");
+        }
+
+        /// <summary>Writes why the command is ending to the log file; false, so that the exception goes on as it would.</summary>
+        static bool NoteFailure(WebhookLogFile logFile, Exception e)
+        {
+            if (e is PipelineStoppedException || e is OperationCanceledException) logFile?.Append("INFO", "Stopping: the command was stopped (Ctrl+C or a stop signal).");
+            else logFile?.Append("ERROR", Sentence.Of(e));
+            return false;
+        }
+
+        static string StoppedText(WebhookReceiveSummary summary)
+            => $"Stopped: {summary.Events} events, {summary.Duplicates} duplicates dropped, {summary.RefusedText()}" + (summary.TimedOut ? ", timed out." : ".");
+
+        /// <summary>-LogPath opened for appending, or null; a file that cannot be opened stops the command before it listens.</summary>
+        WebhookLogFile OpenLog()
+        {
+            if (LogPath == null) return null;
+            var path = GetUnresolvedProviderPathFromPSPath(LogPath);
+            try { return new WebhookLogFile(path); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is System.Security.SecurityException)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "RrWebhook.LogFileFailed", ErrorCategory.WriteError, path));
+                throw; // unreachable
+            }
         }
 
         /// <summary>The action of service mode (-RecallNewInventory, -HoldNewInventory or -Process), or null for pipeline mode.</summary>
