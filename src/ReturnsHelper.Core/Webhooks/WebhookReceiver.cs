@@ -126,6 +126,9 @@ namespace ReturnsHelper.Webhooks
         readonly object gate = new object();
         readonly string healthPath;
 
+        /// <summary>The counts of the current (or last) run, also when it ended by cancellation; null before a run.</summary>
+        public WebhookReceiveSummary Summary { get; private set; }
+
         /// <summary>The processing side of the health probe (service mode), or null.</summary>
         public IWebhookProcessingHealth ProcessingHealth { get; set; }
 
@@ -159,6 +162,7 @@ namespace ReturnsHelper.Webhooks
         {
             log = log ?? NullLog.Instance;
             var run = new Run(this, onEvent, onUnreadable, log);
+            Summary = run.Summary;
             // A record holds its body escaped (up to 6 bytes per byte) or in Base64: a longer line is not one this receiver wrote.
             var maxLineBytes = (int)Math.Min(int.MaxValue, options.MaxBodyBytes * 6 + 64 * 1024);
             using (run.File = options.Path == null ? null : WebhookRecordFile.Open(options.Path, run.Seen, options.MaxJournalBytes, options.KeepJournalFiles, maxLineBytes))

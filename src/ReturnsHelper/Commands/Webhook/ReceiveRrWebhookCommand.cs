@@ -133,12 +133,12 @@ namespace ReturnsHelper.Commands
             // A service manager stops the process with SIGTERM (systemd) or a console close: the receiver is stopped as
             // by Ctrl+C, and the process waits (a little) for it to close the listener, its files and its log.
             var ended = new ManualResetEventSlim();
-            EventHandler onExit = (sender, args) =>
+            var stopped = false;
+            var stopSignal = new StopSignal(() =>
             {
                 StopProcessing();
                 ended.Wait(TimeSpan.FromSeconds(10));
-            };
-            AppDomain.CurrentDomain.ProcessExit += onExit;
+            });
             try
             {
                 if (processing != null) summary = Await((log, ct) => ReceiveAndProcessAsync(receiver, processing, ledgerSession, WithFile(log), ct));
@@ -151,7 +151,7 @@ namespace ReturnsHelper.Commands
                     (body, error) => Post(() => WriteError(WebhookCmdletSupport.FormatError(error, body, "A correctly signed delivery is not a readable event (answered 200 and recorded)"))),
                     WithFile(log), ct));
             }
-            catch (Exception e) when (NoteFailure(logFile, e))
+            catch (Exception e) when (NoteFailure(logFile, e, ref stopped))
             {
                 // Never reached: the filter only writes the failure to the log file.
             }
@@ -171,10 +171,11 @@ namespace ReturnsHelper.Commands
             finally
             {
                 // Whoever reads only the file learns how the service ended: the counts, or that it did not end normally.
-                logFile?.Append("INFO", summary == null ? "Stopped without a summary: stopped (Ctrl+C, a stop signal) or failed (see the command's error)."
-                    : StoppedText(summary));
+                var counts = summary ?? receiver.Summary;
+                logFile?.Append("INFO", counts == null ? "Stopped before listening." : StoppedText(counts)
+                    + (summary != null ? "" : stopped ? " The command was stopped (Ctrl+C or a stop signal)." : " The command ended with the error above."));
                 logFile?.Dispose();
-                AppDomain.CurrentDomain.ProcessExit -= onExit;
+                stopSignal.Dispose();
                 ended.Set();
             }
             WriteVerbose(StoppedText(summary));
@@ -182,10 +183,10 @@ namespace ReturnsHelper.Commands
                 WriteWarning($"Receive-RrWebhook timed out after {Timeout} with {summary.Events} of {options.Count} events; {summary.RefusedText()}.");
         }
 
-        /// <summary>Writes why the command is ending to the log file; false, so that the exception goes on as it would.</summary>
-        static bool NoteFailure(WebhookLogFile logFile, Exception e)
+        /// <summary>Writes the error that ends the command to the log file, or notes a stop; false, so that the exception goes on as it would.</summary>
+        static bool NoteFailure(WebhookLogFile logFile, Exception e, ref bool stopped)
         {
-            if (e is PipelineStoppedException || e is OperationCanceledException) logFile?.Append("INFO", "Stopping: the command was stopped (Ctrl+C or a stop signal).");
+            if (e is PipelineStoppedException || e is OperationCanceledException) stopped = true;
             else logFile?.Append("ERROR", Sentence.Of(e));
             return false;
         }
