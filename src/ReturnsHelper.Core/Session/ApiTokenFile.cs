@@ -35,6 +35,12 @@ namespace ReturnsHelper
             }
         }
 
+        /// <summary>True when the file changed since the session last read it (its next request will use the new token).</summary>
+        public bool HasChanged()
+        {
+            lock (gate) return file.HasChanged();
+        }
+
         /// <summary>
         /// The token when the file changed since it was last read (or always, with <paramref name="force"/>), else null.
         /// A file that cannot be read or is empty gives null and, once per problem, a sentence in <paramref name="problemText"/>.

@@ -18,6 +18,13 @@ namespace ReturnsHelper.Webhooks
         public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
         /// <summary>How a wait is made (Task.Delay; tests record the waits instead of sleeping).</summary>
         public Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
+        /// <summary>
+        /// Asked once a second during a retry wait; true ends the wait at once (the API token file changed, so the
+        /// failure may be fixed: a rotated token is used within a second, not after the backoff). Null = never.
+        /// </summary>
+        public Func<bool> RetryNow { get; set; }
+        /// <summary>How often <see cref="RetryNow"/> is asked.</summary>
+        public TimeSpan RetryNowInterval { get; set; } = TimeSpan.FromSeconds(1);
     }
 
     /// <summary>
@@ -164,7 +171,7 @@ namespace ReturnsHelper.Webhooks
                             + $" The receiver keeps accepting deliveries; this and later events are retried (next in {delay}), and this error is not reported again until processing works again.");
                     else log.Note($"Processing the webhook event {key} failed again (attempt {tried}; next try in {delay}): {error.Message}");
                     if (completed.Task.IsCompleted) return;
-                    await Task.WhenAny(options.Delay(delay, ct), completed.Task).ConfigureAwait(false);
+                    await WaitBeforeRetryAsync(delay, ct).ConfigureAwait(false);
                     continue;
                 }
                 // Under the gate: Enqueue reads the state from the receiver's threads.
@@ -180,6 +187,26 @@ namespace ReturnsHelper.Webhooks
                 lock (healthGate) retrying = false;
                 warned.Clear();
                 CompactStateIfWorthIt();
+            }
+        }
+
+        async Task WaitBeforeRetryAsync(TimeSpan delay, CancellationToken ct)
+        {
+            using (var waitOver = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                var early = options.RetryNow == null ? Task.Delay(Timeout.Infinite, waitOver.Token) : WhenRetryNowAsync(waitOver.Token);
+                var first = await Task.WhenAny(options.Delay(delay, waitOver.Token), completed.Task, early).ConfigureAwait(false);
+                waitOver.Cancel();
+                if (first == early && early.Status == TaskStatus.RanToCompletion) log.Note("The API token file changed: retrying the failed events now.");
+            }
+        }
+
+        async Task WhenRetryNowAsync(CancellationToken ct)
+        {
+            while (true)
+            {
+                await Task.Delay(options.RetryNowInterval, ct).ConfigureAwait(false);
+                if (options.RetryNow()) return;
             }
         }
 

@@ -68,7 +68,7 @@ public class WebhookServiceTests : IDisposable
         }, log, Waits(waits)))
         {
             var run = processor.RunAsync(CancellationToken.None);
-            while (processor.Pending > 0 && !run.IsCompleted) await Task.Delay(10);
+            for (var deadline = DateTime.UtcNow + TestTimeout; processor.Pending > 0 && !run.IsCompleted && DateTime.UtcNow < deadline;) await Task.Delay(10);
             processor.Complete();
             await run;
             Assert.Equal(1, processor.FailedPermanently);
@@ -87,6 +87,36 @@ public class WebhookServiceTests : IDisposable
         using (var restarted = new WebhookProcessor(journal, (e, ct) => { again.Add(e.NotificationId); return Task.CompletedTask; }, new TestLog(), Waits(waits)))
             await Run(restarted);
         Assert.Empty(again);
+    }
+
+    [Fact]
+    public async Task A_changed_token_file_ends_the_retry_wait_at_once()
+    {
+        Journal(journal, Event(1));
+        var fixedToken = false;
+        var attempts = 0;
+        var options = new WebhookProcessorOptions
+        {
+            FirstRetryDelay = TimeSpan.FromHours(1), // only RetryNow can end this wait within the test
+            RetryNow = () => Volatile.Read(ref fixedToken),
+            RetryNowInterval = TimeSpan.FromMilliseconds(20),
+        };
+        using var processor = new WebhookProcessor(journal, (e, ct) =>
+        {
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                Volatile.Write(ref fixedToken, true); // the administrator writes the new token while processing waits
+                throw Refusal(RrErrorKind.Unauthorized, 401);
+            }
+            return Task.CompletedTask;
+        }, new TestLog(), options);
+        var run = processor.RunAsync(CancellationToken.None);
+        for (var deadline = DateTime.UtcNow + TestTimeout; processor.Processed == 0 && !run.IsCompleted && DateTime.UtcNow < deadline;) await Task.Delay(10);
+        processor.Complete();
+        Assert.Same(run, await Task.WhenAny(run, Task.Delay(TestTimeout)));
+        await run;
+        Assert.Equal(1, processor.Processed);
+        Assert.Equal(2, attempts);
     }
 
     [Theory]

@@ -232,7 +232,9 @@ namespace ReturnsHelper.Commands
             RrSession session, IRrLog log, CancellationToken ct)
         {
             var journalPath = GetUnresolvedProviderPathFromPSPath(Path);
-            using (var processor = new WebhookProcessor(journalPath, action(session, log), log))
+            var tokenFile = session?.Client.TokenFile;
+            var options = new WebhookProcessorOptions { RetryNow = tokenFile == null ? (Func<bool>)null : tokenFile.HasChanged };
+            using (var processor = new WebhookProcessor(journalPath, action(session, log), log, options))
             {
                 var summary = await processor.ServeAsync(receiver,
                     e => WebhookCmdletSupport.RecordInLedger(e, session, log.Warning),
