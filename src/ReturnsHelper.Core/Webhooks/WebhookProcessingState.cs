@@ -121,8 +121,19 @@ namespace ReturnsHelper.Webhooks
             var appending = stream != null;
             stream?.Dispose();
             stream = null;
-            if (File.Exists(Path)) File.Replace(temporary, Path, null);
-            else File.Move(temporary, Path);
+            try
+            {
+                if (File.Exists(Path)) File.Replace(temporary, Path, null);
+                else File.Move(temporary, Path);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                // Replacing failed (on Windows, a reader without delete sharing): the old file stays whole and in use.
+                if (appending) OpenForAppending();
+                try { File.Delete(temporary); }
+                catch (Exception x) when (x is IOException || x is UnauthorizedAccessException) { /* left for the next compaction to overwrite */ }
+                throw;
+            }
             last.Clear();
             FailedPermanentlyCount = 0;
             foreach (var o in kept) Remember(o);

@@ -276,7 +276,16 @@ namespace ReturnsHelper.Webhooks
                 foreach (var e in JournaledEvents(journalPath)) retained.Add(e.DedupeKey);
                 if (RotatedFilesFingerprint(journalPath) != before) continue;
                 var lines = state.Lines;
-                lock (gate) state.Compact(retained);
+                try
+                {
+                    lock (gate) state.Compact(retained);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    // Appending goes on in the old file; a later compaction tries again.
+                    log.Verbose($"The processing state {state.Path} was not compacted this time: {e.Message}");
+                    return;
+                }
                 Compactions++;
                 log.Verbose($"Compacted the processing state {state.Path}: {lines} lines to {state.Lines} (one per event still in the journal files).");
                 return;
