@@ -31,6 +31,9 @@ internal sealed class EmulatorContext : IAsyncDisposable
 
     public WebhookSender Webhooks { get; }
 
+    /// <summary>The last webhook soak started through the control surface, or null.</summary>
+    public WebhookSoak? Soak { get; set; }
+
     public ResponseVariants Variants
     {
         get => Volatile.Read(ref _variants);

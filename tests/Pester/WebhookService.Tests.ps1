@@ -102,6 +102,57 @@ Describe 'Receive-RrWebhook service mode' {
         @($warnings | Where-Object { "$_" -match 'not a readable event' }) | Should -HaveCount 1
     }
 
+    It 'records a permanent refusal once and moves on, answers the health probe and writes the log file' {
+        $log = Join-Path $TestDrive "service-$port.log"
+        $prober = Start-ThreadJob -ArgumentList $emulator.BaseAddress, "http://127.0.0.1:$port/health" -ScriptBlock {
+            param($Base, $Health)
+            function Inventory($Code) {
+                (Invoke-RestMethod -Method POST -Uri "$Base/_emulator/inventories" -ContentType 'application/json' -NoProxy `
+                        -Body (ConvertTo-Json -Compress @(@{ handlingCode = $Code; handlingStatusCode = 'pending'; warehouseId = 2 }))).returnInventoryId
+            }
+            function Probe { try { Invoke-RestMethod -Uri $Health -NoProxy -TimeoutSec 5 } catch { $null } }
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not ($first = Probe)) { if ([DateTime]::UtcNow -gt $deadline) { throw 'The health probe never answered.' }; Start-Sleep -Milliseconds 100 }
+            $disposed = Inventory 'dis'   # not eligible for a recall: refused for good
+            $eligible = Inventory 'tbc'
+            while (($now = Probe).processing.processed + $now.processing.failedPermanently -lt 2) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw "Processing did not settle: $($now | ConvertTo-Json -Compress)" }
+                Start-Sleep -Milliseconds 100
+            }
+            $last = Inventory 'tbc'       # the third event ends the run (-Count 3)
+            [pscustomobject]@{ First = $first; Settled = $now; Disposed = $disposed; Ids = @($eligible, $last) }
+        }
+        try {
+            $recalls = Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -Path $journal -RecallNewInventory -Count 3 -Timeout '00:01:30' `
+                -LogPath $log -WarningVariable warnings -WarningAction SilentlyContinue
+            $probe = $prober | Wait-Job -Timeout 90 | Receive-Job -ErrorAction Stop
+        }
+        finally { $prober | Remove-Job -Force }
+
+        @($recalls.RecallInventoryList.ReturnInventoryId | Sort-Object) | Should -Be @($probe.Ids | Sort-Object)
+        $probe.First.status | Should -Be 'ok'
+        $probe.Settled.status | Should -Be 'ok' -Because 'a permanent refusal is settled, not retried'
+        $probe.Settled.received.events | Should -Be 2
+        $probe.Settled.processing.processed | Should -Be 1
+        $probe.Settled.processing.failedPermanently | Should -Be 1
+        $probe.Settled.processing.backlog | Should -Be 0
+        $probe.Settled.processing.lastError | Should -Match 'cannot be recalled'
+        $probe.Settled.uptimeSeconds | Should -BeGreaterThan 0
+        ($probe.Settled | ConvertTo-Json -Depth 5) | Should -Not -Match ([regex]::Escape($KeyText))
+
+        Get-RrWebhookBacklog -Path $journal | Should -BeNullOrEmpty
+        $failed = @(Get-RrWebhookBacklog -Path $journal -FailedPermanently)
+        $failed.ReturnInventoryId | Should -Be $probe.Disposed
+        $failed.ProcessingStatus | Should -Be 'FailedPermanently'
+        $failed.ProcessingError | Should -Match 'cannot be recalled'
+        @($warnings | Where-Object { "$_" -match 'failed permanently' }) | Should -HaveCount 1
+
+        $lines = Get-Content -LiteralPath $log
+        $lines[0] | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO Listening on http://127\.0\.0\.1:\d+/ .*health probe: GET http://127\.0\.0\.1:\d+/health'
+        @($lines | Where-Object { $_ -match ' WARNING The webhook event .* failed permanently' }) | Should -HaveCount 1
+        $lines[-1] | Should -Match 'INFO Stopped: 3 events, 0 duplicates dropped, no deliveries refused\.$'
+    }
+
     It 'needs -Path for an action, and one action at a time' {
         { Receive-RrWebhook -Port $port -SigningKey $Key -EndpointUri $endpoint -RecallNewInventory -Timeout '00:00:01' } |
             Should -Throw -ErrorId 'RrWebhook.PathRequired,*'

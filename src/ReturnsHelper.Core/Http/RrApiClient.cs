@@ -25,8 +25,13 @@ namespace ReturnsHelper.Http
         readonly HttpClient http;
         readonly RrEndpoints endpoints;
         readonly string apiKey;
-        readonly SecureString apiToken;
+        SecureString apiToken; // replaced when the token file (if any) changes
+        SecureString retiredToken; // the one it replaced, still redacted in case the service echoes it
+        readonly object tokenGate = new object();
         readonly string userAgent;
+
+        /// <summary>The file the token is re-read from when it changes or after a 401 (Connect-RrService -TokenPath), or null.</summary>
+        internal ApiTokenFile TokenFile { get; set; }
 
         public RetryPolicy Policy { get; }
 
@@ -71,8 +76,11 @@ namespace ReturnsHelper.Http
             if (log.IsDebugEnabled && request.Body != null)
                 log.Debug($"{request} request body: {Excerpt(new ArraySegment<byte>(request.Body), MaxLoggedBody)}");
 
+            var renewedAfterRefusal = false;
             for (var attempt = 1; ; attempt++)
             {
+                RenewToken(force: false, log);
+                var sentWith = apiToken;
                 var watch = Stopwatch.StartNew();
                 HttpStatusCode? status = null;
                 TimeSpan? retryAfter = null;
@@ -83,7 +91,7 @@ namespace ReturnsHelper.Http
                 string tlsProblem = null;
                 AnswerBody.TooLargeException tooLarge = null;
                 using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-                using (var message = BuildMessage(request, url))
+                using (var message = BuildMessage(request, url, sentWith))
                 {
                     attemptCts.CancelAfter(Policy.AttemptTimeout);
                     try
@@ -154,9 +162,43 @@ namespace ReturnsHelper.Http
                     throw new RrApiException(RrErrorKind.Transport,
                         Redact(Sentence.Join($"{request} failed after {attempt} attempt(s) over {total.Elapsed.TotalSeconds:0.0} s:", Describe(failure))),
                         request.Method, request.Path, inner: failure);
-                return Interpret(request, url, (int)status.Value, contentType, location, body, log);
+                try
+                {
+                    return Interpret(request, url, (int)status.Value, contentType, location, body, log);
+                }
+                catch (RrApiException e) when (e.Kind == RrErrorKind.Unauthorized && TokenFile != null && !renewedAfterRefusal && (RenewToken(force: true, log) || !ReferenceEquals(sentWith, apiToken)))
+                {
+                    // Refused credentials mean nothing was done, so the request is sent again, once, with the new token
+                    // (renewed now, or by a concurrent request since this one was sent).
+                    renewedAfterRefusal = true;
+                    log.Verbose($"{request}: refused ({e.HttpStatus}); sending it again with the new token from {TokenFile.Path}");
+                }
             }
         }
+
+        /// <summary>
+        /// Takes the token file's new token, if it has one (or, with <paramref name="force"/>, re-reads it whatever its
+        /// time stamp): true when the token changed. A file that cannot be read keeps the current token, with a warning.
+        /// </summary>
+        bool RenewToken(bool force, IRrLog log)
+        {
+            var file = TokenFile;
+            if (file == null) return false;
+            var fresh = file.ReadIfChanged(force, out var problem);
+            if (problem != null) log.Warning(problem);
+            if (fresh == null) return false;
+            lock (tokenGate)
+            {
+                if (SameText(fresh, apiToken)) return false;
+                retiredToken = apiToken;
+                apiToken = fresh;
+            }
+            log.Verbose($"Using the new API token from {file.Path}.");
+            return true;
+        }
+
+        static bool SameText(SecureString a, SecureString b)
+            => string.Equals(new NetworkCredential(string.Empty, a).Password, new NetworkCredential(string.Empty, b).Password, StringComparison.Ordinal);
 
         string NoRetryReason(RrRequest request, int attempt, TimeSpan elapsedAfterWait)
         {
@@ -344,12 +386,12 @@ namespace ReturnsHelper.Http
             return new Uri(sb.ToString());
         }
 
-        HttpRequestMessage BuildMessage(RrRequest request, Uri url)
+        HttpRequestMessage BuildMessage(RrRequest request, Uri url, SecureString token)
         {
             var message = new HttpRequestMessage(new HttpMethod(request.Method), url);
             message.Headers.TryAddWithoutValidation("x-rr-apikey", apiKey);
             // The token leaves its SecureString only here, for the header of this one message.
-            message.Headers.TryAddWithoutValidation("x-rr-apitoken", new NetworkCredential(string.Empty, apiToken).Password);
+            message.Headers.TryAddWithoutValidation("x-rr-apitoken", new NetworkCredential(string.Empty, token).Password);
             if (!string.IsNullOrEmpty(userAgent)) message.Headers.TryAddWithoutValidation("User-Agent", userAgent);
             message.Headers.Accept.ParseAdd("application/json");
             if (request.IdempotencyKey != null) message.Headers.TryAddWithoutValidation("x-returnhelper-idempotency-key", request.IdempotencyKey);
@@ -369,6 +411,8 @@ namespace ReturnsHelper.Http
         {
             if (string.IsNullOrEmpty(text)) return text;
             text = Redaction.Apply(text, new NetworkCredential(string.Empty, apiToken).Password);
+            var retired = retiredToken;
+            if (retired != null) text = Redaction.Apply(text, new NetworkCredential(string.Empty, retired).Password);
             if (apiKey.Length >= 4) text = Redaction.Apply(text, apiKey);
             return text;
         }

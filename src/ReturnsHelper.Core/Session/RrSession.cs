@@ -48,6 +48,9 @@ namespace ReturnsHelper
             set => Client.MaxResponseBytes = value;
         }
 
+        /// <summary>The file the API token is re-read from when it changes (Connect-RrService -TokenPath), or null.</summary>
+        public string ApiTokenPath => Client.TokenFile?.Path;
+
         /// <summary>This account's local recall ledger, or null when the session keeps none (Connect-RrService -NoLedger).</summary>
         public ReturnsHelper.Ledger.RecallLedger Ledger { get; set; }
         /// <summary>The ledger file, or null.</summary>

@@ -14,6 +14,11 @@ namespace ReturnsHelper.Webhooks
     {
         public const string Processed = "processed";
         public const string Failed = "failed";
+        /// <summary>Refused for good (the inventory is not eligible, not found...): not tried again.</summary>
+        public const string FailedPermanently = "failedPermanently";
+
+        /// <summary>True for an outcome that ends processing of its event (processed, or failed permanently).</summary>
+        public bool IsFinal => Outcome == Processed || Outcome == FailedPermanently;
 
         public string Key { get; set; }
         public string Outcome { get; set; }
@@ -24,21 +29,31 @@ namespace ReturnsHelper.Webhooks
 
     /// <summary>
     /// The processing state of a webhook journal, next to it (events.jsonl -> events.processed.jsonl): one JSON line
-    /// per completed attempt, <c>{"key":"...","outcome":"processed|failed","attempts":n,"error":"...","at":"...Z"}</c>,
-    /// keyed by the journal's dedupe key and flushed to disk before the next event is taken. An event is processed
-    /// once a 'processed' line has its key; every other journaled event is unprocessed, so a restart resumes exactly
-    /// those. Lines that cannot be read (a line cut short by a crash) are ignored: that attempt is simply made again.
+    /// per completed attempt, <c>{"key":"...","outcome":"processed|failed|failedPermanently","attempts":n,"error":"...","at":"...Z"}</c>,
+    /// keyed by the journal's dedupe key and flushed to disk before the next event is taken. An event is settled once
+    /// a 'processed' or 'failedPermanently' line has its key; every other journaled event is unprocessed, so a restart
+    /// resumes exactly those. Lines that cannot be read (a line cut short by a crash) are ignored: that attempt is simply
+    /// made again. The file stays proportional to the retained journal: <see cref="Compact"/> rewrites it with the last
+    /// outcome of each event still in the journal files (at start, and when appended lines outnumber the kept ones).
     /// </summary>
     internal sealed class WebhookProcessingState : IDisposable
     {
         static readonly JsonWriterOptions WriterOptions = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         const int MaxLineBytes = 1024 * 1024;
+        /// <summary>Fewer appended lines than this never trigger a compaction during a run.</summary>
+        public const int CompactionMinimumLines = 10000;
 
-        readonly HashSet<string> processed = new HashSet<string>(StringComparer.Ordinal);
-        readonly Dictionary<string, WebhookProcessingOutcome> failed = new Dictionary<string, WebhookProcessingOutcome>(StringComparer.Ordinal);
+        readonly Dictionary<string, WebhookProcessingOutcome> last = new Dictionary<string, WebhookProcessingOutcome>(StringComparer.Ordinal);
         FileStream stream;
+        int linesAtCompaction;
 
         public string Path { get; }
+        /// <summary>Lines in the file (read at open, appended since, or written by the last compaction).</summary>
+        public int Lines { get; private set; }
+        /// <summary>Events failed permanently.</summary>
+        public int FailedPermanentlyCount { get; private set; }
+        /// <summary>True when appended lines outnumber what a compaction would keep by enough to be worth one.</summary>
+        public bool WorthCompacting => Lines - linesAtCompaction >= Math.Max(CompactionMinimumLines, linesAtCompaction);
 
         WebhookProcessingState(string path) => Path = path;
 
@@ -55,37 +70,83 @@ namespace ReturnsHelper.Webhooks
             var state = new WebhookProcessingState(PathFor(journalPath));
             if (File.Exists(state.Path))
                 foreach (var line in WebhookJournalReader.Lines(state.Path, long.MaxValue, MaxLineBytes))
+                {
+                    state.Lines++;
                     if (!line.TooLong && TryRead(line.Bytes, out var outcome)) state.Remember(outcome);
-            if (forWriting)
-            {
-                var cutShort = File.Exists(state.Path) && WebhookJournalReader.EndsInsideALine(state.Path);
-                state.stream = new FileStream(state.Path, FileMode.Append, FileAccess.Write, FileShare.Read);
-                if (cutShort) state.Write(new[] { (byte)'\n' });
-            }
+                }
+            if (forWriting) state.OpenForAppending();
             return state;
         }
 
-        public bool IsProcessed(string key) => processed.Contains(key);
+        void OpenForAppending()
+        {
+            var cutShort = File.Exists(Path) && WebhookJournalReader.EndsInsideALine(Path);
+            stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            if (cutShort) Write(new[] { (byte)'\n' });
+        }
 
-        /// <summary>The last failure recorded for an unprocessed event, or null.</summary>
-        public WebhookProcessingOutcome LastFailure(string key) => failed.TryGetValue(key, out var f) ? f : null;
+        /// <summary>Processed, or failed permanently: not to be tried again.</summary>
+        public bool IsSettled(string key) => last.TryGetValue(key, out var o) && o.IsFinal;
+
+        /// <summary>The last failure recorded for an event that is not processed (failed, or failed permanently), or null.</summary>
+        public WebhookProcessingOutcome LastFailure(string key)
+            => last.TryGetValue(key, out var o) && o.Outcome != WebhookProcessingOutcome.Processed ? o : null;
 
         /// <summary>Appends the outcome durably (flushed to disk) and remembers it.</summary>
         public void Record(WebhookProcessingOutcome outcome)
         {
             if (stream == null) throw new InvalidOperationException("The processing state was opened read-only.");
             Write(Encoding.UTF8.GetBytes(ToJsonLine(outcome) + "\n"));
+            Lines++;
             Remember(outcome);
+        }
+
+        /// <summary>
+        /// Rewrites the file with the last outcome of each key in <paramref name="retainedKeys"/> (the events still in the
+        /// journal files) and forgets the others: their events are gone from the journal, so nothing can process them
+        /// again. Written to a new file renamed over the old one, so a crash leaves one or the other, whole.
+        /// </summary>
+        public void Compact(ICollection<string> retainedKeys)
+        {
+            var kept = new List<WebhookProcessingOutcome>();
+            foreach (var key in retainedKeys)
+                if (last.TryGetValue(key, out var o)) kept.Add(o);
+            var temporary = Path + ".compact";
+            using (var compacted = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                var bytes = Encoding.UTF8.GetBytes(string.Concat(kept.ConvertAll(o => ToJsonLine(o) + "\n")));
+                compacted.Write(bytes, 0, bytes.Length);
+                compacted.Flush(true);
+            }
+            var appending = stream != null;
+            stream?.Dispose();
+            stream = null;
+            try
+            {
+                if (File.Exists(Path)) File.Replace(temporary, Path, null);
+                else File.Move(temporary, Path);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                // Replacing failed (on Windows, a reader without delete sharing): the old file stays whole and in use.
+                if (appending) OpenForAppending();
+                try { File.Delete(temporary); }
+                catch (Exception x) when (x is IOException || x is UnauthorizedAccessException) { /* left for the next compaction to overwrite */ }
+                throw;
+            }
+            last.Clear();
+            FailedPermanentlyCount = 0;
+            foreach (var o in kept) Remember(o);
+            Lines = linesAtCompaction = kept.Count;
+            if (appending) OpenForAppending();
         }
 
         void Remember(WebhookProcessingOutcome outcome)
         {
-            if (outcome.Outcome == WebhookProcessingOutcome.Processed)
-            {
-                processed.Add(outcome.Key);
-                failed.Remove(outcome.Key);
-            }
-            else if (!processed.Contains(outcome.Key)) failed[outcome.Key] = outcome;
+            // A final outcome is never overridden by a later attempt's line (an action run again after a crash).
+            if (last.TryGetValue(outcome.Key, out var earlier) && earlier.IsFinal) return;
+            last[outcome.Key] = outcome;
+            if (outcome.Outcome == WebhookProcessingOutcome.FailedPermanently) FailedPermanentlyCount++;
         }
 
         void Write(byte[] bytes)
@@ -123,7 +184,7 @@ namespace ReturnsHelper.Webhooks
                     if (root.ValueKind != JsonValueKind.Object) return false;
                     var key = JsonRead.String(root, "key");
                     var result = JsonRead.String(root, "outcome");
-                    if (string.IsNullOrEmpty(key) || (result != WebhookProcessingOutcome.Processed && result != WebhookProcessingOutcome.Failed)) return false;
+                    if (string.IsNullOrEmpty(key) || (result != WebhookProcessingOutcome.Processed && result != WebhookProcessingOutcome.Failed && result != WebhookProcessingOutcome.FailedPermanently)) return false;
                     var at = JsonRead.Time(root, "at");
                     outcome = new WebhookProcessingOutcome
                     {

@@ -39,6 +39,11 @@ namespace ReturnsHelper.Webhooks
         /// a sender still sending then is cut off (its connection closed) and its slot freed.
         /// </summary>
         public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+        /// <summary>
+        /// The health probe's path below the prefix (GET &lt;prefix&gt;health by default; null = no probe). Answered
+        /// before any slot is taken, so stalled senders cannot hide the receiver's health.
+        /// </summary>
+        public string HealthPath { get; set; } = "health";
 
         public static string LoopbackPrefix(int port) => $"http://127.0.0.1:{port}/";
     }
@@ -60,6 +65,15 @@ namespace ReturnsHelper.Webhooks
         TooSlow,
         /// <summary>Every slot stayed busy (503).</summary>
         Busy,
+    }
+
+    /// <summary>What the health probe of a receiver in service mode adds: the processing side.</summary>
+    public interface IWebhookProcessingHealth
+    {
+        /// <summary>False while processing waits to retry a failure.</summary>
+        bool IsHealthy { get; }
+        /// <summary>Writes the "processing" property (an object) of the health answer.</summary>
+        void WriteHealth(System.Text.Json.Utf8JsonWriter writer);
     }
 
     /// <summary>What a receiver run did.</summary>
@@ -110,6 +124,13 @@ namespace ReturnsHelper.Webhooks
         readonly WebhookVerifier verifier;
         readonly WebhookReceiverOptions options;
         readonly object gate = new object();
+        readonly string healthPath;
+
+        /// <summary>The counts of the current (or last) run, also when it ended by cancellation; null before a run.</summary>
+        public WebhookReceiveSummary Summary { get; private set; }
+
+        /// <summary>The processing side of the health probe (service mode), or null.</summary>
+        public IWebhookProcessingHealth ProcessingHealth { get; set; }
 
         public WebhookReceiver(WebhookVerifier verifier, WebhookReceiverOptions options)
         {
@@ -117,7 +138,20 @@ namespace ReturnsHelper.Webhooks
             this.options = options ?? throw new ArgumentNullException(nameof(options));
             if (string.IsNullOrEmpty(options.Prefix)) throw new ArgumentException("A listener prefix is required.", nameof(options));
             if (options.Count.HasValue && options.Count.Value < 1) throw new ArgumentOutOfRangeException(nameof(options), "Count must be at least 1.");
+            healthPath = string.IsNullOrEmpty(options.HealthPath) ? null : PathOf(options.Prefix) + options.HealthPath.TrimStart('/');
         }
+
+        /// <summary>The path of a listener prefix (its host may be + or *, which Uri does not take).</summary>
+        static string PathOf(string prefix)
+        {
+            var afterScheme = prefix.IndexOf("://", StringComparison.Ordinal);
+            var slash = afterScheme < 0 ? -1 : prefix.IndexOf('/', afterScheme + 3);
+            var path = slash < 0 ? "/" : prefix.Substring(slash);
+            return path.EndsWith("/", StringComparison.Ordinal) ? path : path + "/";
+        }
+
+        /// <summary>The health probe's URL for a listener on <paramref name="prefix"/> (for messages).</summary>
+        public string HealthUrl => healthPath == null ? null : options.Prefix.Substring(0, options.Prefix.Length - PathOf(options.Prefix).Length) + healthPath;
 
         /// <summary>
         /// Listens until the count is reached, the timeout passes or <paramref name="ct"/> is cancelled (then it throws
@@ -128,6 +162,7 @@ namespace ReturnsHelper.Webhooks
         {
             log = log ?? NullLog.Instance;
             var run = new Run(this, onEvent, onUnreadable, log);
+            Summary = run.Summary;
             // A record holds its body escaped (up to 6 bytes per byte) or in Base64: a longer line is not one this receiver wrote.
             var maxLineBytes = (int)Math.Min(int.MaxValue, options.MaxBodyBytes * 6 + 64 * 1024);
             using (run.File = options.Path == null ? null : WebhookRecordFile.Open(options.Path, run.Seen, options.MaxJournalBytes, options.KeepJournalFiles, maxLineBytes))
@@ -144,7 +179,8 @@ namespace ReturnsHelper.Webhooks
                     throw ListenFailure(options.Prefix, e, Environment.UserDomainName + "\\" + Environment.UserName);
                 }
                 LimitHttpSysTimeouts(listener, log);
-                log.Verbose($"Listening on {options.Prefix} for events signed for {verifier.EndpointUri}.");
+                log.Note($"Listening on {options.Prefix} for events signed for {verifier.EndpointUri} with {verifier.KeyCount} signing key(s)"
+                    + (healthPath == null ? "." : $"; health probe: GET {HealthUrl}."));
 
                 using (var timeout = options.Timeout.HasValue ? new CancellationTokenSource(options.Timeout.Value) : new CancellationTokenSource())
                 using (ct.Register(() => run.Stop()))
@@ -230,6 +266,8 @@ namespace ReturnsHelper.Webhooks
             readonly int maxInFlight;
             int inFlight;
             int mismatchWarned;
+            DateTimeOffset lastRefusalNote = DateTimeOffset.MinValue;
+            readonly DateTimeOffset startedAt = DateTimeOffset.UtcNow;
 
             public WebhookRecordFile File;
             public readonly DedupeSet Seen;
@@ -259,6 +297,16 @@ namespace ReturnsHelper.Webhooks
             {
                 var request = context.Request;
                 var what = $"{request.HttpMethod} {request.Url?.AbsolutePath} from {request.RemoteEndPoint}";
+                if (owner.healthPath != null && request.HttpMethod == "GET" && string.Equals(request.Url?.AbsolutePath, owner.healthPath, StringComparison.Ordinal))
+                {
+                    try { await AnswerHealthAsync(context.Response).ConfigureAwait(false); }
+                    catch (Exception e)
+                    {
+                        log.Verbose($"{what}: the health answer failed ({e.GetType().Name}: {e.Message})");
+                        Fail(context.Response);
+                    }
+                    return;
+                }
                 var admitted = false;
                 try
                 {
@@ -324,6 +372,7 @@ namespace ReturnsHelper.Webhooks
 
                 var receivedAt = DateTimeOffset.UtcNow;
                 WebhookVerification verification;
+                owner.verifier.RenewKeys(log); // a rotated key in the key file counts from this delivery on
                 try { verification = owner.verifier.Verify(timestamp, signature, body, receivedAt); }
                 catch (WebhookFormatException e) { return Refuse(WebhookRefusal.Malformed, e.Message); }
                 if (verification.Result == WebhookCheck.SignatureMismatch)
@@ -388,9 +437,63 @@ namespace ReturnsHelper.Webhooks
                 }
             }
 
+            /// <summary>
+            /// The health probe: no signature needed, so it says nothing secret (no key, no token, no event content):
+            /// status (ok; degraded while processing retries a failure; stopping), uptime, counts, the last processing error.
+            /// </summary>
+            async Task AnswerHealthAsync(HttpListenerResponse response)
+            {
+                var processing = owner.ProcessingHealth;
+                var now = DateTimeOffset.UtcNow;
+                byte[] json;
+                using (var buffer = new MemoryStream())
+                {
+                    using (var w = new System.Text.Json.Utf8JsonWriter(buffer))
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("status", Stopped.IsCompleted ? "stopping" : processing != null && !processing.IsHealthy ? "degraded" : "ok");
+                        w.WriteString("startedAt", startedAt.UtcDateTime);
+                        w.WriteNumber("uptimeSeconds", Math.Round((now - startedAt).TotalSeconds, 1));
+                        w.WriteString("endpointUri", owner.verifier.EndpointUri);
+                        w.WriteNumber("signingKeys", owner.verifier.KeyCount);
+                        lock (owner.gate)
+                        {
+                            w.WriteStartObject("received");
+                            w.WriteNumber("events", Summary.Events);
+                            w.WriteNumber("duplicates", Summary.Duplicates);
+                            w.WriteEndObject();
+                            w.WriteStartObject("refused");
+                            w.WriteNumber("total", Summary.Refused);
+                            foreach (var reason in Summary.RefusedBy) w.WriteNumber(reason.Key.ToString(), reason.Value);
+                            w.WriteEndObject();
+                        }
+                        processing?.WriteHealth(w);
+                        w.WriteEndObject();
+                    }
+                    json = buffer.ToArray();
+                }
+                response.StatusCode = 200;
+                response.ContentType = "application/json; charset=utf-8";
+                response.ContentLength64 = json.Length;
+                await response.OutputStream.WriteAsync(json, 0, json.Length).ConfigureAwait(false);
+                response.Close();
+            }
+
             (int, string) Refuse(WebhookRefusal reason, string message, int status = 0)
             {
-                lock (owner.gate) Summary.AddRefused(reason);
+                string note = null;
+                lock (owner.gate)
+                {
+                    Summary.AddRefused(reason);
+                    // The log file gets a running count at most once a minute, not a line per refusal (a flood would fill it).
+                    var now = DateTimeOffset.UtcNow;
+                    if (now - lastRefusalNote >= TimeSpan.FromMinutes(1))
+                    {
+                        lastRefusalNote = now;
+                        note = $"Since the start: {Summary.RefusedText()} (latest: {reason}).";
+                    }
+                }
+                if (note != null) log.Note(note);
                 return (status != 0 ? status : reason == WebhookRefusal.TooLarge ? 413 : reason == WebhookRefusal.Busy ? 503 : 401, message);
             }
 

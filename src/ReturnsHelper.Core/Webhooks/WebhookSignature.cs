@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -164,21 +165,36 @@ namespace ReturnsHelper.Webhooks
     }
 
     /// <summary>
-    /// Checks deliveries for one registered endpoint and key: signature first, then the clock skew of the
-    /// timestamp header (skipped when MaxClockSkew is null). Holds the decoded key; never exposes it.
+    /// Checks deliveries for one registered endpoint and its keys: signature first (any of the keys; several during a
+    /// key rotation), then the clock skew of the timestamp header (skipped when MaxClockSkew is null). Holds the decoded
+    /// keys; never exposes them. With a key file, <see cref="RenewKeys"/> takes its new keys when it changed.
     /// </summary>
     public sealed class WebhookVerifier
     {
-        readonly byte[] key;
+        IReadOnlyList<byte[]> keys;
+        readonly WebhookSigningKeyFile keyFile;
 
         /// <summary>The endpoint URL exactly as registered with Return Helper: it is part of the signed message.</summary>
         public string EndpointUri { get; }
         /// <summary>Largest accepted distance between the timestamp header and the reference time; null = not checked.</summary>
         public TimeSpan? MaxClockSkew { get; }
+        /// <summary>How many signing keys are accepted now.</summary>
+        public int KeyCount => keys.Count;
 
-        public WebhookVerifier(byte[] key, string endpointUri, TimeSpan? maxClockSkew)
+        public WebhookVerifier(byte[] key, string endpointUri, TimeSpan? maxClockSkew) : this(new[] { key }, endpointUri, maxClockSkew)
         {
-            if (key == null || key.Length == 0) throw new WebhookFormatException(WebhookField.SigningKey, "The signing key is empty.");
+        }
+
+        /// <summary>A verifier that accepts a signature made with any of <paramref name="keys"/> (a signing key rotation).</summary>
+        public WebhookVerifier(IEnumerable<byte[]> keys, string endpointUri, TimeSpan? maxClockSkew)
+        {
+            var copies = new List<byte[]>();
+            foreach (var key in keys ?? throw new ArgumentNullException(nameof(keys)))
+            {
+                if (key == null || key.Length == 0) throw new WebhookFormatException(WebhookField.SigningKey, "The signing key is empty.");
+                copies.Add((byte[])key.Clone());
+            }
+            if (copies.Count == 0) throw new WebhookFormatException(WebhookField.SigningKey, "No signing key was given.");
             if (string.IsNullOrEmpty(endpointUri))
                 throw new WebhookFormatException(WebhookField.EndpointUri, "The endpoint URL is empty. Pass the notification endpoint URL exactly as it is registered with Return Helper.");
             if (endpointUri.Trim().Length != endpointUri.Length)
@@ -190,14 +206,29 @@ namespace ReturnsHelper.Webhooks
                     $"The endpoint URL '{endpointUri}' is not an absolute http(s) URL. Pass the full notification endpoint URL exactly as it is registered with Return Helper, e.g. https://hooks.example.com/returnhelper (it is part of the signed message).");
             if (maxClockSkew.HasValue && maxClockSkew.Value < TimeSpan.Zero)
                 throw new ArgumentOutOfRangeException(nameof(maxClockSkew), "The maximum clock skew cannot be negative.");
-            this.key = (byte[])key.Clone();
+            this.keys = copies;
             EndpointUri = endpointUri;
             MaxClockSkew = maxClockSkew;
         }
 
+        /// <summary>A verifier whose keys come from a key file, re-read by <see cref="RenewKeys"/> when it changes.</summary>
+        internal WebhookVerifier(WebhookSigningKeyFile keyFile, string endpointUri, TimeSpan? maxClockSkew) : this(keyFile.Read(), endpointUri, maxClockSkew)
+            => this.keyFile = keyFile;
+
         /// <summary>A verifier from the Base64 key the portal shows.</summary>
         public static WebhookVerifier FromBase64Key(string base64Key, string endpointUri, TimeSpan? maxClockSkew)
             => new WebhookVerifier(WebhookSignature.DecodeSigningKey(base64Key), endpointUri, maxClockSkew);
+
+        /// <summary>Takes the key file's keys if it changed (nothing without a key file); a bad file keeps the keys, with one warning.</summary>
+        internal void RenewKeys(ReturnsHelper.Http.IRrLog log)
+        {
+            if (keyFile == null) return;
+            var fresh = keyFile.ReadIfChanged(out var problem);
+            if (problem != null) log.Warning(problem);
+            if (fresh == null) return;
+            keys = fresh;
+            log.Verbose($"Accepting {fresh.Count} signing key(s) from {keyFile.Path} now.");
+        }
 
         /// <summary>
         /// Checks one delivery. Malformed timestamp or signature: <see cref="WebhookFormatException"/>.
@@ -206,7 +237,9 @@ namespace ReturnsHelper.Webhooks
         public WebhookVerification Verify(string timestamp, string signature, byte[] rawBody, DateTimeOffset now)
         {
             var time = WebhookSignature.ParseTimestamp(timestamp);
-            if (!WebhookSignature.Matches(key, EndpointUri, timestamp, rawBody, signature))
+            var matched = false;
+            foreach (var key in keys) matched |= WebhookSignature.Matches(key, EndpointUri, timestamp, rawBody, signature);
+            if (!matched)
                 return new WebhookVerification(WebhookCheck.SignatureMismatch, time,
                     $"The signature does not match the body, the timestamp, the endpoint URL '{EndpointUri}' and the signing key (a changed body, a different registered URL or the wrong key).");
             var skew = WebhookSignature.Skew(time, now);
@@ -217,7 +250,7 @@ namespace ReturnsHelper.Webhooks
         }
 
         /// <summary>The signature this verifier expects (for the emulator-free tests and for diagnostics).</summary>
-        public string Sign(string timestamp, byte[] rawBody) => WebhookSignature.Compute(key, EndpointUri, timestamp, rawBody);
+        public string Sign(string timestamp, byte[] rawBody) => WebhookSignature.Compute(keys[0], EndpointUri, timestamp, rawBody);
 
         static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 

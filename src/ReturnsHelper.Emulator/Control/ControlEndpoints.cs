@@ -54,6 +54,10 @@ internal static class ControlEndpoints
         Map("POST", "/webhooks", http => ConfigureWebhooks(http, emulator));
         Map("DELETE", "/webhooks", http => NoContent(http, () => emulator.Webhooks.Configure(null, null)));
         Map("GET", "/webhooks/deliveries", http => ControlJson.WriteArrayAsync(http, emulator.Webhooks.Deliveries(), (w, delivery) => delivery.WriteTo(w)));
+        Map("POST", "/webhooks/soak", http => StartSoak(http, emulator));
+        Map("GET", "/webhooks/soak", http => emulator.Soak is { } soak
+            ? ControlJson.OkAsync(http, soak.Report)
+            : throw new ControlException(StatusCodes.Status404NotFound, "No soak has been started (POST /_emulator/webhooks/soak)."));
         routes.MapFallback("{**path}", ControlJson.Handle(_ =>
             throw new ControlException(StatusCodes.Status404NotFound, "No such control endpoint; see the emulator's README.")));
     }
@@ -480,6 +484,44 @@ internal static class ControlEndpoints
         {
             writer.WriteStartObject();
             writer.WriteString("url", url);
+            writer.WriteEndObject();
+        });
+    }
+
+    /// <summary>Starts a webhook soak (README decisions 46-49) and answers with the ids of its inventories.</summary>
+    private static async Task StartSoak(HttpContext http, EmulatorContext emulator)
+    {
+        var fields = await ControlJson.ReadFieldsAsync(http, "webhooks/soak");
+        int count = fields.Int("count") ?? throw fields.Invalid("count", "is required.");
+        if (count is < 1 or > 100_000)
+        {
+            throw fields.Invalid("count", "must be between 1 and 100000.");
+        }
+
+        string? newToken = fields.String("newToken");
+        var options = new WebhookSoakOptions(
+            count,
+            DuplicateEvery: fields.Int("duplicateEvery") ?? 10,
+            ForgedEvery: fields.Int("forgedEvery") ?? 20,
+            Stalled: fields.Int("stalled") ?? 4,
+            MaxStalledAtOnce: fields.Int("maxStalledAtOnce") ?? 2,
+            StallSeconds: fields.Int("stallSeconds") ?? 120,
+            RotateTokenAfter: newToken is null ? 0 : fields.Int("rotateTokenAfter") ?? count / 2,
+            NewToken: newToken);
+        emulator.Soak?.Stop();
+        var soak = WebhookSoak.Start(emulator, options);
+        emulator.Soak = soak;
+        await ControlJson.OkAsync(http, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("events", count);
+            writer.WriteStartArray("returnInventoryIds");
+            foreach (long id in soak.InventoryIds)
+            {
+                writer.WriteNumberValue(id);
+            }
+
+            writer.WriteEndArray();
             writer.WriteEndObject();
         });
     }

@@ -7,7 +7,19 @@ using ReturnsHelper.Emulator.State;
 namespace ReturnsHelper.Emulator.Webhooks;
 
 /// <summary>A rendered event: the body bytes are what gets signed and sent, on every attempt.</summary>
-internal sealed record WebhookEvent(string NotificationId, string Category, string Action, byte[] Body);
+internal sealed record WebhookEvent(string NotificationId, string Category, string Action, byte[] Body)
+{
+    /// <summary>Told the time of the event's first attempt and of its delivery (a soak measures latency with them).</summary>
+    public IWebhookObserver? Observer { get; init; }
+}
+
+/// <summary>Watches the sending of an event (see <see cref="WebhookEvent.Observer"/>); called on the sender's loop, keep it quick.</summary>
+internal interface IWebhookObserver
+{
+    void Attempting(WebhookEvent webhookEvent, int attempt, DateTime time);
+
+    void Delivered(WebhookEvent webhookEvent, DateTime time);
+}
 
 /// <summary>
 /// The events the emulator sends, in the documented shapes: <c>category</c>, <c>action</c>, <c>eventTime</c>,

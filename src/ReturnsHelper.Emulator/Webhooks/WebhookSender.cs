@@ -116,6 +116,18 @@ internal sealed class WebhookSender : IAsyncDisposable
         previous.Cancel();
     }
 
+    /// <summary>The target's URL and signing key, or null when none is configured.</summary>
+    public (string Url, string SigningKey)? CurrentTarget
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _target is null ? null : (_target.Url, _target.SigningKey);
+            }
+        }
+    }
+
     public bool IsConfigured
     {
         get
@@ -191,6 +203,7 @@ internal sealed class WebhookSender : IAsyncDisposable
                 superseded = _generationCancel.Token;
             }
 
+            webhookEvent.Observer?.Attempting(webhookEvent, attempt, DateTime.UtcNow);
             var (status, error) = await PostAsync(target, webhookEvent, stop);
             lock (_gate)
             {
@@ -201,6 +214,7 @@ internal sealed class WebhookSender : IAsyncDisposable
 
                 if (status is >= 200 and < 300)
                 {
+                    webhookEvent.Observer?.Delivered(webhookEvent, DateTime.UtcNow);
                     _consecutiveFailures = 0;
                     Record(webhookEvent, attempt, status, "delivered", null);
                     return;

@@ -15,10 +15,20 @@ namespace ReturnsHelper.Commands
         const string ApiKeySet = "ApiKey";
         const string CredentialSet = "Credential";
         const string FromEnvironmentSet = "EnvironmentVariables";
+        const string TokenFileSet = "TokenFile";
 
         [Parameter(Mandatory = true, ParameterSetName = ApiKeySet)]
+        [Parameter(ParameterSetName = TokenFileSet)]
         [ValidateNotNullOrEmpty]
         public string ApiKey { get; set; }
+
+        /// <summary>
+        /// A file holding the API token alone, re-read when it changes and after a 401, so a service picks up a rotated
+        /// token without a restart. The key comes from -ApiKey or RR_API_KEY.
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = TokenFileSet)]
+        [ValidateNotNullOrEmpty]
+        public string TokenPath { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = ApiKeySet)]
         [ValidateNotNull]
@@ -82,7 +92,7 @@ namespace ReturnsHelper.Commands
         protected override void EndProcessing()
         {
             var endpoints = ResolveEndpoints();
-            ResolveCredentials(out var apiKey, out var apiToken);
+            ResolveCredentials(out var apiKey, out var apiToken, out var tokenFile);
             var policy = new RetryPolicy
             {
                 MaxAttempts = MaxAttempts,
@@ -92,6 +102,7 @@ namespace ReturnsHelper.Commands
             if (policy.AttemptTimeout >= policy.MaxRetryTime && MaxAttempts > 1)
                 WriteWarning($"-RequestTimeoutSeconds {RequestTimeoutSeconds} is not below -MaxRetrySeconds {MaxRetrySeconds}: an attempt that times out will not be retried.");
             var session = new RrSession(endpoints, apiKey, apiToken, UserAgent.For(this), policy) { ThrottleLimit = ThrottleLimit, MaxResponseBytes = MaxResponseMB * 1024 * 1024 };
+            session.Client.TokenFile = tokenFile;
             OpenLedger(session);
             if (!SkipCredentialCheck) Verify(session);
             SessionStore.MakeDefault(session, givenToUser: PassThru, SessionState);
@@ -161,13 +172,28 @@ namespace ReturnsHelper.Commands
             }
         }
 
-        void ResolveCredentials(out string apiKey, out SecureString apiToken)
+        void ResolveCredentials(out string apiKey, out SecureString apiToken, out ApiTokenFile tokenFile)
         {
+            tokenFile = null;
             var credentialParameter = ParameterSetName == ApiKeySet ? "-ApiKey and -ApiToken" : ParameterSetName == CredentialSet ? "-Credential" : null;
-            var keyFromVariable = FromVariable("RR_API_KEY", credentialParameter);
-            var tokenFromVariable = FromVariable("RR_API_TOKEN", credentialParameter);
+            var keyFromVariable = FromVariable("RR_API_KEY", credentialParameter ?? (ParameterSetName == TokenFileSet && ApiKey != null ? "-ApiKey" : null));
+            var tokenFromVariable = FromVariable("RR_API_TOKEN", credentialParameter ?? (ParameterSetName == TokenFileSet ? "-TokenPath" : null));
             switch (ParameterSetName)
             {
+                case TokenFileSet:
+                    apiKey = (ApiKey ?? keyFromVariable)?.Trim();
+                    if (string.IsNullOrEmpty(apiKey))
+                        ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-TokenPath needs the API key: give -ApiKey, or set RR_API_KEY."),
+                            "RrNoCredentials", ErrorCategory.AuthenticationError, null));
+                    tokenFile = new ApiTokenFile(GetUnresolvedProviderPathFromPSPath(TokenPath));
+                    try { apiToken = tokenFile.Read(); }
+                    catch (System.IO.IOException e)
+                    {
+                        ThrowTerminatingError(new ErrorRecord(e,
+                            "RrTokenFileUnreadable", ErrorCategory.ReadError, tokenFile.Path));
+                        throw; // unreachable
+                    }
+                    return;
                 case ApiKeySet:
                     apiKey = ApiKey;
                     apiToken = ApiToken.Copy();

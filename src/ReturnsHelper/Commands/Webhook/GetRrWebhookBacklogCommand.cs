@@ -7,8 +7,9 @@ namespace ReturnsHelper.Commands
 {
     /// <summary>
     /// Get-RrWebhookBacklog: the events of a Receive-RrWebhook -Path journal (rotated files included, oldest first)
-    /// that service mode has not processed yet, each with its failed attempts and last error. It only reads: the
-    /// next Receive-RrWebhook with the same -Path and an action processes them.
+    /// that service mode has not processed yet, each with its failed attempts and last error (or, with
+    /// -FailedPermanently, those it recorded as failed for good). It only reads: the next Receive-RrWebhook with the
+    /// same -Path and an action processes the unprocessed ones.
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "RrWebhookBacklog")]
     [OutputType(typeof(WebhookEvent))]
@@ -17,6 +18,10 @@ namespace ReturnsHelper.Commands
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
+
+        /// <summary>Lists the events that failed permanently (not tried again) instead of the unprocessed ones.</summary>
+        [Parameter]
+        public SwitchParameter FailedPermanently { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -27,12 +32,14 @@ namespace ReturnsHelper.Commands
             try
             {
                 var state = WebhookProcessingState.Open(journal, forWriting: false);
-                foreach (var e in WebhookProcessor.Backlog(journal, state))
+                var events = FailedPermanently ? WebhookProcessor.FailedPermanentlyEvents(journal, state) : WebhookProcessor.Backlog(journal, state);
+                foreach (var e in events)
                 {
                     var output = WebhookCmdletSupport.ToOutput(e);
                     var failure = state.LastFailure(e.DedupeKey);
                     output.Properties.Add(new PSNoteProperty("ProcessingAttempts", failure?.Attempts ?? 0));
                     output.Properties.Add(new PSNoteProperty("ProcessingError", failure?.Error));
+                    output.Properties.Add(new PSNoteProperty("ProcessingStatus", failure?.Outcome == WebhookProcessingOutcome.FailedPermanently ? "FailedPermanently" : failure != null ? "Failed" : "Pending"));
                     WriteObject(output);
                 }
             }

@@ -33,9 +33,15 @@ namespace ReturnsHelper.Commands
         [ValidateNotNullOrEmpty]
         public string Prefix { get; set; }
 
-        [Parameter(Mandatory = true)]
-        [ValidateNotNull]
-        public SecureString SigningKey { get; set; }
+        /// <summary>The Base64 signing key; several during a key rotation (a delivery signed with any of them is accepted).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public SecureString[] SigningKey { get; set; }
+
+        /// <summary>Instead of -SigningKey: a file with one Base64 key per line, re-read when it changes (rotation without a restart).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string SigningKeyPath { get; set; }
 
         [Parameter(Mandatory = true)]
         [Alias("EndpointUrl")]
@@ -76,6 +82,16 @@ namespace ReturnsHelper.Commands
         [ValidateNotNull]
         public RrSession Session { get; set; }
 
+        /// <summary>Appends timestamped lines (start, warnings, refusal counts, processing failures, stop) to this file.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string LogPath { get; set; }
+
+        /// <summary>The health probe's path below the listener prefix (default 'health'); an empty string turns it off.</summary>
+        [Parameter]
+        [AllowEmptyString]
+        public string HealthPath { get; set; } = "health";
+
         /// <summary>Service mode: recall the inventory of every newInventoryCreated event, exactly once across restarts (needs -Path).</summary>
         [Parameter]
         public SwitchParameter RecallNewInventory { get; set; }
@@ -92,7 +108,10 @@ namespace ReturnsHelper.Commands
         protected override void ProcessRecord()
         {
             WebhookVerifier verifier = null;
-            try { verifier = WebhookCmdletSupport.CreateVerifier(SigningKey, EndpointUri, MaxClockSkew, SkipClockSkewCheck); }
+            if ((SigningKey == null) == (SigningKeyPath == null))
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Give the webhook signing key with -SigningKey or -SigningKeyPath (one of them)."),
+                    "RrWebhook.SigningKeyRequired", ErrorCategory.InvalidArgument, null));
+            try { verifier = WebhookCmdletSupport.CreateVerifier(SigningKey, SigningKeyPath == null ? null : GetUnresolvedProviderPathFromPSPath(SigningKeyPath), EndpointUri, MaxClockSkew, SkipClockSkewCheck); }
             catch (WebhookFormatException e) { ThrowTerminatingError(WebhookCmdletSupport.FormatError(e, null)); }
 
             var options = new WebhookReceiverOptions
@@ -103,14 +122,26 @@ namespace ReturnsHelper.Commands
                 Path = Path == null ? null : GetUnresolvedProviderPathFromPSPath(Path),
                 MaxJournalBytes = MaxJournalMB * 1024L * 1024,
                 KeepJournalFiles = KeepJournalFiles,
+                HealthPath = string.IsNullOrWhiteSpace(HealthPath) ? null : HealthPath.Trim(),
             };
             var receiver = new WebhookReceiver(verifier, options);
             var ledgerSession = Session ?? SessionStore.Current(SessionState);
             WebhookReceiveSummary summary = null;
             var processing = ServiceAction(options.Path, ledgerSession);
+            var logFile = OpenLog();
+            IRrLog WithFile(IRrLog log) => logFile == null ? log : new WebhookServiceLog(logFile, log);
+            // A service manager stops the process with SIGTERM (systemd) or a console close: the receiver is stopped as
+            // by Ctrl+C, and the process waits (a little) for it to close the listener, its files and its log.
+            var ended = new ManualResetEventSlim();
+            var stopped = false;
+            var stopSignal = new StopSignal(() =>
+            {
+                StopProcessing();
+                ended.Wait(TimeSpan.FromSeconds(10));
+            });
             try
             {
-                if (processing != null) summary = Await((log, ct) => ReceiveAndProcessAsync(receiver, processing, ledgerSession, log, ct));
+                if (processing != null) summary = Await((log, ct) => ReceiveAndProcessAsync(receiver, processing, ledgerSession, WithFile(log), ct));
                 else summary = Await((log, ct) => receiver.RunAsync(
                     e =>
                     {
@@ -118,7 +149,11 @@ namespace ReturnsHelper.Commands
                         Post(() => WriteObject(WebhookCmdletSupport.ToOutput(e)));
                     },
                     (body, error) => Post(() => WriteError(WebhookCmdletSupport.FormatError(error, body, "A correctly signed delivery is not a readable event (answered 200 and recorded)"))),
-                    log, ct));
+                    WithFile(log), ct));
+            }
+            catch (Exception e) when (NoteFailure(logFile, e, ref stopped))
+            {
+                // Never reached: the filter only writes the failure to the log file.
             }
             catch (InvalidOperationException e) when (e.InnerException is System.Net.HttpListenerException)
             {
@@ -133,11 +168,43 @@ namespace ReturnsHelper.Commands
                 // An event could not be handed on: it was refused (and is in the journal, if any); the receiver stopped.
                 ThrowTerminatingError(new ErrorRecord(e, "RrWebhook.HandOnFailed", ErrorCategory.InvalidOperation, options.Prefix));
             }
-
-            WriteVerbose($"Stopped: {summary.Events} events, {summary.Duplicates} duplicates dropped, {summary.RefusedText()}"
-                + (summary.TimedOut ? ", timed out." : "."));
+            finally
+            {
+                // Whoever reads only the file learns how the service ended: the counts, or that it did not end normally.
+                var counts = summary ?? receiver.Summary;
+                logFile?.Append("INFO", counts == null ? "Stopped before listening." : StoppedText(counts)
+                    + (summary != null ? "" : stopped ? " The command was stopped (Ctrl+C or a stop signal)." : " The command ended with the error above."));
+                logFile?.Dispose();
+                stopSignal.Dispose();
+                ended.Set();
+            }
+            WriteVerbose(StoppedText(summary));
             if (summary.TimedOut && options.Count.HasValue && !summary.CountReached)
                 WriteWarning($"Receive-RrWebhook timed out after {Timeout} with {summary.Events} of {options.Count} events; {summary.RefusedText()}.");
+        }
+
+        /// <summary>Writes the error that ends the command to the log file, or notes a stop; false, so that the exception goes on as it would.</summary>
+        static bool NoteFailure(WebhookLogFile logFile, Exception e, ref bool stopped)
+        {
+            if (e is PipelineStoppedException || e is OperationCanceledException) stopped = true;
+            else logFile?.Append("ERROR", Sentence.Of(e));
+            return false;
+        }
+
+        static string StoppedText(WebhookReceiveSummary summary)
+            => $"Stopped: {summary.Events} events, {summary.Duplicates} duplicates dropped, {summary.RefusedText()}" + (summary.TimedOut ? ", timed out." : ".");
+
+        /// <summary>-LogPath opened for appending, or null; a file that cannot be opened stops the command before it listens.</summary>
+        WebhookLogFile OpenLog()
+        {
+            if (LogPath == null) return null;
+            var path = GetUnresolvedProviderPathFromPSPath(LogPath);
+            try { return new WebhookLogFile(path); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is System.Security.SecurityException)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "RrWebhook.LogFileFailed", ErrorCategory.WriteError, path));
+                throw; // unreachable
+            }
         }
 
         /// <summary>The action of service mode (-RecallNewInventory, -HoldNewInventory or -Process), or null for pipeline mode.</summary>
@@ -165,7 +232,9 @@ namespace ReturnsHelper.Commands
             RrSession session, IRrLog log, CancellationToken ct)
         {
             var journalPath = GetUnresolvedProviderPathFromPSPath(Path);
-            using (var processor = new WebhookProcessor(journalPath, action(session, log), log))
+            var tokenFile = session?.Client.TokenFile;
+            var options = new WebhookProcessorOptions { RetryNow = tokenFile == null ? (Func<bool>)null : tokenFile.HasChanged };
+            using (var processor = new WebhookProcessor(journalPath, action(session, log), log, options))
             {
                 var summary = await processor.ServeAsync(receiver,
                     e => WebhookCmdletSupport.RecordInLedger(e, session, log.Warning),

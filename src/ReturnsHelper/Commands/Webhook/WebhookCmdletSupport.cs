@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
@@ -15,9 +16,17 @@ namespace ReturnsHelper.Commands
         /// SecureString only here, to be decoded; nothing ever prints it.
         /// </summary>
         public static WebhookVerifier CreateVerifier(SecureString signingKey, string endpointUri, TimeSpan maxClockSkew, bool skipClockSkewCheck)
+            => CreateVerifier(new[] { signingKey }, null, endpointUri, maxClockSkew, skipClockSkewCheck);
+
+        /// <summary>
+        /// The verifier of Receive-RrWebhook: any of several keys (a rotation), or the keys of a key file that is re-read
+        /// when it changes (<paramref name="keyPath"/>, already resolved; used when not null).
+        /// </summary>
+        public static WebhookVerifier CreateVerifier(SecureString[] signingKeys, string keyPath, string endpointUri, TimeSpan maxClockSkew, bool skipClockSkewCheck)
         {
-            var key = WebhookSignature.DecodeSigningKey(new NetworkCredential(string.Empty, signingKey).Password);
-            return new WebhookVerifier(key, endpointUri, skipClockSkewCheck ? (TimeSpan?)null : maxClockSkew);
+            var skew = skipClockSkewCheck ? (TimeSpan?)null : maxClockSkew;
+            if (keyPath != null) return new WebhookVerifier(new WebhookSigningKeyFile(keyPath), endpointUri, skew);
+            return new WebhookVerifier(signingKeys.Select(k => WebhookSignature.DecodeSigningKey(new NetworkCredential(string.Empty, k).Password)), endpointUri, skew);
         }
 
         /// <summary>The event with a Payload property: the whole body as PSCustomObjects, for fields the typed properties do not cover.</summary>
