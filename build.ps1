@@ -5,7 +5,7 @@ Builds, tests, runs and packages the ReturnsHelper module.
 
 .DESCRIPTION
 Tasks (first argument, default Build):
-  Build     dotnet build of ReturnsHelper.sln, then assemble out/ReturnsHelper (manifest, dlls, merged
+  Build     dotnet build of ReturnsHelper.sln, then assemble out/ReturnsHelper (manifest, license, dlls, merged
             format file, MAML help, about topic) and publish the emulator to out/emulator.
   Test      Build, run every xUnit project and all tests/Pester/*.Tests.ps1 (in one fresh pwsh),
             print the counts per suite and, as the very last line, "Tests: N passed, N failed, N skipped".
@@ -200,7 +200,7 @@ function Build-ModuleFolder {
 
     Write-Step "Assembling $($Paths.ModuleOut)"
     Reset-Directory $Paths.ModuleOut
-    Copy-Item -LiteralPath $Paths.Manifest -Destination $Paths.ModuleOut
+    Copy-Item -LiteralPath $Paths.Manifest, (Join-Path $Paths.Root 'LICENSE') -Destination $Paths.ModuleOut
     Copy-Item -LiteralPath $assemblies.FullName -Destination $Paths.ModuleOut
     Write-Host "Assemblies: $($assemblies.Name -join ', ')"
 
@@ -220,11 +220,12 @@ function Build-ModuleFolder {
 function Invoke-BuildTask {
     $version = Get-ModuleVersion
     Write-Step "dotnet build ReturnsHelper.sln ($Configuration, version $version)"
-    Invoke-Dotnet 'build', $Paths.Solution, '-c', $Configuration, "-p:Version=$version", '--nologo'
+    # Every assembly gets the version from ModuleVersion through Directory.Build.props.
+    Invoke-Dotnet 'build', $Paths.Solution, '-c', $Configuration, '--nologo'
 
     Write-Step "Publishing the emulator to $($Paths.EmulatorOut)"
     # --no-build: the solution build above already compiled it.
-    Invoke-Dotnet 'publish', $Paths.EmulatorProj, '-c', $Configuration, '--no-build', "-p:Version=$version", '-o', $Paths.EmulatorOut, '--nologo'
+    Invoke-Dotnet 'publish', $Paths.EmulatorProj, '-c', $Configuration, '--no-build', '-o', $Paths.EmulatorOut, '--nologo'
 
     Build-ModuleFolder
     Write-Host "Built ReturnsHelper $version in $($Paths.ModuleOut)" -ForegroundColor Green

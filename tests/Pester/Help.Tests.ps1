@@ -10,6 +10,8 @@ BeforeAll {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
     $null = Import-RrTestModule
     $commonParameters = [Management.Automation.Cmdlet]::CommonParameters
+    $projectUri = (Import-PowerShellDataFile -LiteralPath (Get-RrModulePath)).PrivateData.PSData.ProjectUri
+    $repoRoot = (Resolve-Path "$PSScriptRoot/../..").ProviderPath
 
     function Get-HelpText($Node) {
         (@($Node | ForEach-Object { $_.Text }) -join "`n").Trim()
@@ -42,6 +44,11 @@ Describe 'Help for <_>' -ForEach $cmdlets {
             if (-not $entry -or -not (Get-HelpText $entry.description)) { $parameter }
         }
         $missing | Should -BeNullOrEmpty -Because "every parameter needs a description ($because)"
+    }
+
+    It 'sends Get-Help -Online to its help source in the repository' {
+        $command.HelpUri | Should -Be "$($projectUri)/blob/main/src/ReturnsHelper/Help/$name.md"
+        Join-Path $repoRoot "src/ReturnsHelper/Help/$name.md" | Should -Exist
     }
 
     It 'has at least two examples, each with code' {

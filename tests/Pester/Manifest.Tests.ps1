@@ -57,6 +57,12 @@ Describe 'Module manifest' {
         $manifest.PrivateData.PSData.ProjectUri | Should -Not -BeNullOrEmpty
         $manifest.Description | Should -Not -BeNullOrEmpty
     }
+
+    It 'links a license that the repository and the module folder carry' {
+        $manifest.PrivateData.PSData.LicenseUri | Should -Be "$($manifest.PrivateData.PSData.ProjectUri)/blob/main/LICENSE"
+        Join-Path $PSScriptRoot '../../LICENSE' | Should -Exist
+        Join-Path $moduleFolder 'LICENSE' | Should -Exist
+    }
 }
 
 Describe 'Module version' {

@@ -102,7 +102,7 @@ namespace ReturnsHelper.Ledger
             var reader = new Utf8JsonReader(bytes.Span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
             Expect(ref reader, JsonTokenType.StartObject);
             var e = new Event();
-            for (; Next(ref reader) == JsonTokenType.PropertyName; )
+            for (; Next(ref reader) == JsonTokenType.PropertyName;)
             {
                 var name = reader.GetString();
                 reader.Read();

@@ -11,7 +11,7 @@ namespace ReturnsHelper.Commands
     /// Invoke-RrApi: the escape hatch for endpoints without a cmdlet. Same session, retries, idempotency
     /// and error contract as every cmdlet; returns the payload without the envelope.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "RrApi", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Invoke, "RrApi", HelpUri = HelpLinks.Base + "Invoke-RrApi.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(PSObject))]
     public sealed class InvokeRrApiCommand : RrApiCmdlet
     {

@@ -8,7 +8,7 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Commands
 {
     /// <summary>Get-RrHandlingType: the handling types of the environment (Public API handling/getAllHandlings), cached per session.</summary>
-    [Cmdlet(VerbsCommon.Get, "RrHandlingType")]
+    [Cmdlet(VerbsCommon.Get, "RrHandlingType", HelpUri = HelpLinks.Base + "Get-RrHandlingType.md")]
     [OutputType(typeof(HandlingType))]
     public sealed class GetRrHandlingTypeCommand : ReferenceListCmdlet<HandlingType>
     {

@@ -10,7 +10,7 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Commands
 {
     /// <summary>Get-RrWarehouse: the Return Helper warehouses (warehouse/getAllWarehouse), cached per session.</summary>
-    [Cmdlet(VerbsCommon.Get, "RrWarehouse")]
+    [Cmdlet(VerbsCommon.Get, "RrWarehouse", HelpUri = HelpLinks.Base + "Get-RrWarehouse.md")]
     [OutputType(typeof(Warehouse))]
     public sealed class GetRrWarehouseCommand : ReferenceListCmdlet<Warehouse>
     {

@@ -13,7 +13,7 @@ namespace ReturnsHelper.Commands
     /// Set-RrInventoryHandling: tells the warehouse what to do with inventories (ReturnInventory/UpdateReturnInventoryHandling).
     /// A code the endpoint refuses, or one the environment's handling types do not have, is refused before any call.
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "RrInventoryHandling", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Set, "RrInventoryHandling", HelpUri = HelpLinks.Base + "Set-RrInventoryHandling.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Inventory))]
     public sealed class SetRrInventoryHandlingCommand : InventoryHandlingCmdlet
     {

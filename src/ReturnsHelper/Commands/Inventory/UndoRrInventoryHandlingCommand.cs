@@ -10,7 +10,7 @@ namespace ReturnsHelper.Commands
     /// Undo-RrInventoryHandling: withdraws a handling decision the warehouse has not acted on yet
     /// (ReturnInventory/CancelReturnInventoryHandling); the inventory goes back to tbc/pending.
     /// </summary>
-    [Cmdlet(VerbsCommon.Undo, "RrInventoryHandling", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Undo, "RrInventoryHandling", HelpUri = HelpLinks.Base + "Undo-RrInventoryHandling.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Inventory))]
     public sealed class UndoRrInventoryHandlingCommand : InventoryHandlingCmdlet
     {

@@ -19,7 +19,7 @@ namespace ReturnsHelper.Commands
     /// positional, so one kind of ID is never taken for the other. What the service answers is recorded in the ledger
     /// before it is written.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Stop, "RrRecall", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByInputSet)]
+    [Cmdlet(VerbsLifecycle.Stop, "RrRecall", HelpUri = HelpLinks.Base + "Stop-RrRecall.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByInputSet)]
     [OutputType(typeof(Recall))]
     public sealed class StopRrRecallCommand : BatchedIdCmdlet<Recall>
     {

@@ -8,7 +8,7 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Commands
 {
     /// <summary>Connect-RrService: creates a session and makes it this runspace's default.</summary>
-    [Cmdlet(VerbsCommunications.Connect, "RrService", DefaultParameterSetName = FromEnvironmentSet)]
+    [Cmdlet(VerbsCommunications.Connect, "RrService", HelpUri = HelpLinks.Base + "Connect-RrService.md", DefaultParameterSetName = FromEnvironmentSet)]
     [OutputType(typeof(RrSession))]
     public sealed class ConnectRrServiceCommand : RrCmdlet
     {

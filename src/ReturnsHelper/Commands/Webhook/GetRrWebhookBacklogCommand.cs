@@ -10,7 +10,7 @@ namespace ReturnsHelper.Commands
     /// that service mode has not processed yet, each with its failed attempts and last error. It only reads: the
     /// next Receive-RrWebhook with the same -Path and an action processes them.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "RrWebhookBacklog")]
+    [Cmdlet(VerbsCommon.Get, "RrWebhookBacklog", HelpUri = HelpLinks.Base + "Get-RrWebhookBacklog.md")]
     [OutputType(typeof(WebhookEvent))]
     public sealed class GetRrWebhookBacklogCommand : PSCmdlet
     {
