@@ -153,9 +153,10 @@ namespace ReturnsHelper.Core.Tests
         public void Redact_replaces_both_credentials()
         {
             using var h = new Harness();
-            Assert.Equal("a *** b *** c", h.Client.Redact($"a {Harness.ApiToken} b {Harness.ApiKey} c"));
-            Assert.Null(h.Client.Redact(null));
-            Assert.Equal("", h.Client.Redact(""));
+            var secrets = h.Client.Secrets();
+            Assert.Equal("a *** b *** c", secrets.Redact($"a {Harness.ApiToken} b {Harness.ApiKey} c"));
+            Assert.Null(secrets.Redact(null));
+            Assert.Equal("", secrets.Redact(""));
         }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using ReturnsHelper.Http;
@@ -76,20 +77,21 @@ namespace ReturnsHelper.Api
             });
             return await session.Client.SendAsync(request, response =>
             {
-                if (!response.HasPayloadArray("data"))
+                if (!response.TryGetPayloadArray("data", out var rows))
                     throw new RrApiException(RrErrorKind.InvalidResponse, $"{request} succeeded but its answer has no data list.",
                         request.Method, request.Path, response.HttpStatus, correlationId: response.CorrelationId);
-                return ReadPage(session, response);
+                return ReadPage(session, response, rows);
             }, log, ct).ConfigureAwait(false);
         }
 
-        static InventoryPage ReadPage(RrSession session, RrResponse response)
+        static InventoryPage ReadPage(RrSession session, RrResponse response, JsonElement rows)
         {
             var environment = session.Environment.ToString();
+            var photoBase = session.Client.Endpoints.PhotoBase;
             return new InventoryPage
             {
                 // A listing row has only the summary fields: the rest stays null (Inventory.IsPartial), not a default.
-                Items = response.PayloadArray("data").Select(e => Inventory.Parse(e, environment, session.Client.Endpoints.PhotoBase, listRow: true)).ToList(),
+                Items = rows.EnumerateArray().Select(e => Inventory.Parse(e, environment, photoBase, listRow: true)).ToList(),
                 TotalNumberOfRecords = JsonRead.Long(response.Root, "totalNumberOfRecords"),
             };
         }

@@ -123,4 +123,36 @@ namespace ReturnsHelper.Http
 
         static bool IsWordCharacter(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
+    /// <summary>
+    /// The credentials of one request as text. The token leaves its SecureString once per request, here: for the header
+    /// of each attempt and to redact what came back. Only text from outside (the server's answer, an exception's
+    /// message) goes through <see cref="Redact"/>: the module's own wording cannot hold a secret, and redacting it would
+    /// mask a short token's letters in our words.
+    /// </summary>
+    internal sealed class RequestSecrets
+    {
+        public RequestSecrets(string apiKey, string apiToken)
+        {
+            ApiKey = apiKey;
+            ApiToken = apiToken;
+        }
+
+        public string ApiKey { get; }
+        public string ApiToken { get; }
+
+        /// <summary>
+        /// Defence in depth: a server that echoes a credential back must not get it into a log or error, in any form it
+        /// could plausibly encode it (see <see cref="Redaction"/>).
+        /// </summary>
+        public string Redact(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return text;
+            text = Redaction.Apply(text, ApiToken);
+            if (ApiKey.Length >= 4) text = Redaction.Apply(text, ApiKey);
+            return text;
+        }
+
+        /// <summary>Enough bytes to hold a credential in its longest encoded form (12 bytes per character: a surrogate pair as \uXXXX\uXXXX, or %XX per UTF-8 byte).</summary>
+        public int MarginBytes => 12 * System.Math.Max(ApiToken.Length, ApiKey.Length);
+    }
 }

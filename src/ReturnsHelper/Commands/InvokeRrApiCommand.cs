@@ -66,12 +66,8 @@ namespace ReturnsHelper.Commands
             try
             {
                 // Converted inside the client's read boundary: a payload it cannot convert is this call's InvalidResponse.
-                var payload = Await((log, ct) => session.Client.SendAsync(request, response =>
-                {
-                    var json = response.PayloadJson();
-                    if (json == null) return null;
-                    using (var document = JsonDocument.Parse(json)) return PSJson.ToPSObject(document.RootElement);
-                }, log, ct));
+                var payload = Await((log, ct) => session.Client.SendAsync(request,
+                    response => response.Payload<object>(value => PSJson.ToPSObject(value), PSJson.ToPSObject), log, ct));
                 if (payload == null) return;
                 WriteObject(payload, enumerateCollection: true);
             }
