@@ -327,10 +327,10 @@ Describe 'Set-RrInventoryHandling' {
     }
 
     It 'refuses <Code> before any call, with the reason' -ForEach @(
-        @{ Code = 'tbc'; Reason = 'initial state' }
+        @{ Code = 'tbc'; Reason = "^Cannot set handling code 'tbc': 'tbc' is the initial state and cannot be set; use Undo-RrInventoryHandling to go back to it\.$" }
         @{ Code = '0'; Reason = 'initial state' }
         @{ Code = 'rsd'; Reason = 'Resend' }
-        @{ Code = 'rtn'; Reason = 'New-RrRecall' }
+        @{ Code = 'rtn'; Reason = "^Cannot set handling code 'rtn': 'rtn' \(recall\) is set by creating a recall; use New-RrRecall\.$" }
         @{ Code = 'xyz'; Reason = 'not a handling type' }
     ) {
         $id = New-TestInventory

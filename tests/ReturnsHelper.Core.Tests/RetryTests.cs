@@ -333,14 +333,5 @@ namespace ReturnsHelper.Core.Tests
         [InlineData(409, false)]
         [InlineData(200, false)]
         public void Retryable_statuses(int status, bool retryable) => Assert.Equal(retryable, RetryPolicy.IsRetryableStatus(status));
-
-        [Fact]
-        public void Clone_is_independent()
-        {
-            var a = new RetryPolicy { MaxAttempts = 2 };
-            var b = a.Clone();
-            b.MaxAttempts = 9;
-            Assert.Equal(2, a.MaxAttempts);
-        }
     }
 }

@@ -48,7 +48,5 @@ namespace ReturnsHelper.Http
             }
             return null;
         }
-
-        public RetryPolicy Clone() => (RetryPolicy)MemberwiseClone();
     }
 }

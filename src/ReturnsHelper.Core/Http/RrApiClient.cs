@@ -157,7 +157,7 @@ namespace ReturnsHelper.Http
                 if (tooLarge != null)
                     throw Error(RrErrorKind.InvalidResponse, $"{request} returned HTTP {(int)status.Value} with an answer larger than the limit of {SizeText(MaxResponseBytes)}"
                         + (tooLarge.DeclaredLength.HasValue ? $" (Content-Length {tooLarge.DeclaredLength.Value} bytes)" : "")
-                        + "; it was not read further (Connect-RrService -MaxResponseMB raises the limit).", request, (int)status.Value, null, secrets);
+                        + "; it was not read further.", request, (int)status.Value, null, secrets, hint: RrErrorHint.RaiseResponseLimit);
 
                 var retryable = failure != null || RetryPolicy.IsRetryableStatus((int)status.Value);
                 if (retryable)
@@ -193,8 +193,8 @@ namespace ReturnsHelper.Http
         RrResponse Interpret(RrRequest request, Uri url, int status, string contentType, Uri location, ArraySegment<byte> body, RequestSecrets secrets, IRrLog log)
         {
             if (IsRedirect(status))
-                throw Error(RrErrorKind.HttpError, $"{request} was redirected (HTTP {status}) to {secrets.Redact(RedirectTarget(url, location))}, which the module never follows because the API key and token would be sent there too; "
-                    + "if that is the service's new address, connect to it with Connect-RrService -BaseUri.", request, status, null, secrets);
+                throw Error(RrErrorKind.HttpError, $"{request} was redirected (HTTP {status}) to {secrets.Redact(RedirectTarget(url, location))}, which the module never follows because the API key and token would be sent there too.",
+                    request, status, null, secrets, hint: RrErrorHint.ConnectToNewAddress);
             if (log.IsDebugEnabled)
                 log.Debug($"{request} response body: {Excerpt(body, MaxLoggedBody, secrets)}");
 
@@ -333,7 +333,8 @@ namespace ReturnsHelper.Http
         }
 
         /// <param name="message">Our wording, with anything from the answer in it already redacted.</param>
-        static RrApiException Error(RrErrorKind kind, string message, RrRequest request, int status, Envelope envelope, RequestSecrets secrets, string correlationId = null)
+        static RrApiException Error(RrErrorKind kind, string message, RrRequest request, int status, Envelope envelope, RequestSecrets secrets,
+            string correlationId = null, RrErrorHint hint = RrErrorHint.None)
         {
             Dictionary<string, string> errors = null;
             if (envelope != null)
@@ -344,7 +345,7 @@ namespace ReturnsHelper.Http
             // One sentence: the service's own words for what is wrong end it; its code, map and correlation id are properties.
             if (errors != null && errors.Count > 0) message = Sentence.Join(message.TrimEnd('.') + ":", string.Join(" ", errors.Values.Distinct()));
             return new RrApiException(kind, message, request.Method, request.Path, status, envelope?.MetaStatus, secrets.Redact(envelope?.ErrorCode),
-                errors, secrets.Redact(envelope?.CorrelationId ?? correlationId));
+                errors, secrets.Redact(envelope?.CorrelationId ?? correlationId), hint: hint);
         }
 
         static RrErrorKind KindForStatus(int status)

@@ -32,7 +32,7 @@ namespace ReturnsHelper.Commands
             base.BeginProcessing();
             code = Codes.Handling(HandlingCode.Trim()); // 2 -> dis, DIS -> dis
             if (Codes.ForbiddenHandlingUpdates.TryGetValue(code, out var reason))
-                Refuse(reason);
+                Refuse(reason + (InsteadOfForbiddenCode.TryGetValue(code, out var instead) ? "; " + instead : "") + ".");
             meaning = InventoryInput.Meaning(code);
             var types = KnownHandlingTypes();
             if (types == null || types.Count == 0) return;
@@ -66,6 +66,13 @@ namespace ReturnsHelper.Commands
                 return null;
             }
         }
+
+        /// <summary>The cmdlet that does what a refused code asks for, when there is one.</summary>
+        static readonly Dictionary<string, string> InsteadOfForbiddenCode = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["tbc"] = "use Undo-RrInventoryHandling to go back to it",
+            ["rtn"] = "use New-RrRecall",
+        };
 
         void Refuse(string reason)
             => ThrowTerminatingError(new ErrorRecord(new ArgumentException($"Cannot set handling code '{code}': {reason}"),

@@ -154,6 +154,11 @@ namespace ReturnsHelper.Commands
                 if (fromVariable != null) return RrEndpoints.Custom(new Uri(fromVariable.Trim(), UriKind.Absolute));
                 return RrEndpoints.For((RrEnvironment)Enum.Parse(typeof(RrEnvironment), Environment ?? "Sandbox", true));
             }
+            catch (PublicBaseNotDerivableException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(e.Message + " Give -PublicBaseUri as well.", e), "RrInvalidEndpoint", ErrorCategory.InvalidArgument, BaseUri));
+                throw; // unreachable
+            }
             catch (Exception e) when (e is ArgumentException || e is UriFormatException)
             {
                 ThrowTerminatingError(new ErrorRecord(e, "RrInvalidEndpoint", ErrorCategory.InvalidArgument, BaseUri));
