@@ -44,12 +44,16 @@ Describe 'Module manifest' {
         @($manifest.AliasesToExport) | Should -BeNullOrEmpty
     }
 
-    It 'is compatible with Core and Desktop editions' {
-        @($manifest.CompatiblePSEditions | Sort-Object) | Should -Be @('Core', 'Desktop')
+    It 'is built for every edition it declares: netstandard2.0 assemblies, which .NET Framework 4.7.2 loads' {
+        $manifest.CompatiblePSEditions | Should -Contain 'Desktop'
+        foreach ($name in 'ReturnsHelper.dll', 'ReturnsHelper.Core.dll') {
+            $framework = [Reflection.Assembly]::LoadFrom((Join-Path $moduleFolder $name)).GetCustomAttributes([Runtime.Versioning.TargetFrameworkAttribute], $false)
+            $framework.FrameworkName | Should -Be '.NETStandard,Version=v2.0' -Because "$name must load in Windows PowerShell 5.1"
+        }
     }
 
-    It 'requires PowerShell 5.1' {
-        $manifest.PowerShellVersion | Should -Be '5.1'
+    It 'tags each edition it declares, as the gallery searches for them' {
+        foreach ($edition in $manifest.CompatiblePSEditions) { $manifest.PrivateData.PSData.Tags | Should -Contain "PSEdition_$edition" }
     }
 
     It 'has PSData tags and project metadata' {

@@ -25,15 +25,6 @@ namespace ReturnsHelper.Core.Tests
         }
 
         [Fact]
-        public async Task Verbose_line_says_why_a_call_is_not_retried()
-        {
-            using var h = new Harness(new RetryPolicy { MaxAttempts = 1 });
-            h.Handler.Status(HttpStatusCode.BadGateway);
-            await h.FailAsync(RrRequest.Get("Recall/list"));
-            Assert.Contains(h.Log.VerboseLines, l => l.StartsWith("GET Recall/list: not retrying: reached the maximum of 1 attempts"));
-        }
-
-        [Fact]
         public async Task Without_debug_no_body_is_logged_anywhere()
         {
             using var h = new Harness(debug: false);

@@ -43,6 +43,8 @@ namespace ReturnsHelper.Http
         /// <summary>How the client waits between attempts; replaced in tests to run without real sleeps.</summary>
         internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
         internal Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
+        /// <summary>A monotonic time for the retry time limit; replaced in tests together with <see cref="Delay"/>.</summary>
+        internal Func<TimeSpan> Elapsed { get; set; } = () => TimeSpan.FromSeconds(Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency);
 
         public RrApiClient(RrEndpoints endpoints, string apiKey, SecureString apiToken, string userAgent, RetryPolicy policy, HttpMessageHandler handler = null)
         {
@@ -87,7 +89,7 @@ namespace ReturnsHelper.Http
         async Task<RrResponse> SendAsync(RrRequest request, RequestSecrets secrets, IRrLog log, CancellationToken cancellationToken)
         {
             log = log ?? NullLog.Instance;
-            var total = Stopwatch.StartNew();
+            var started = Elapsed();
             var url = BuildUrl(request);
             if (log.IsDebugEnabled && request.Body != null)
                 log.Debug($"{request} request body: {Excerpt(new ArraySegment<byte>(request.Body), MaxLoggedBody, secrets)}");
@@ -163,7 +165,7 @@ namespace ReturnsHelper.Http
                 if (retryable)
                 {
                     var wait = Policy.Backoff(attempt + 1, retryAfter);
-                    var reason = NoRetryReason(request, attempt, total.Elapsed + wait);
+                    var reason = NoRetryReason(request, attempt, Elapsed() - started + wait);
                     if (reason == null)
                     {
                         log.Verbose($"{request}: retrying in {wait.TotalMilliseconds:0} ms{(retryAfter.HasValue ? " (server asked Retry-After " + retryAfter.Value.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s)" : "")}"
@@ -176,7 +178,7 @@ namespace ReturnsHelper.Http
 
                 if (failure != null)
                     throw new RrApiException(RrErrorKind.Transport,
-                        Sentence.Join($"{request} failed after {attempt} attempt(s) over {total.Elapsed.TotalSeconds:0.0} s:", failureText),
+                        Sentence.Join($"{request} failed after {attempt} attempt(s) over {(Elapsed() - started).TotalSeconds:0.0} s:", failureText),
                         request.Method, request.Path, inner: failure);
                 return Interpret(request, url, (int)status.Value, contentType, location, body, secrets, log);
             }
