@@ -11,7 +11,7 @@ using ReturnsHelper.Json;
 namespace ReturnsHelper.Api
 {
     /// <summary>One page of ReturnInventory/list.</summary>
-    public sealed class InventoryPage
+    internal sealed class InventoryPage
     {
         public IReadOnlyList<Inventory> Items { get; set; }
         /// <summary>Rows in the whole window, when the service reports it.</summary>
@@ -19,7 +19,7 @@ namespace ReturnsHelper.Api
     }
 
     /// <summary>Where a page sits in a listing of several windows (for progress reporting).</summary>
-    public sealed class InventoryWalkPosition
+    internal sealed class InventoryWalkPosition
     {
         public InventoryWalkPosition(int windowIndex, int windowCount, DateTime windowFrom, DateTime windowTo, int pageNumber, long recordsRead, long? totalInWindow)
         {
@@ -45,7 +45,7 @@ namespace ReturnsHelper.Api
     }
 
     /// <summary>The return-inventory endpoints (API notes 4.4).</summary>
-    public static class InventoryApi
+    internal static class InventoryApi
     {
         /// <summary>The service's limits for ReturnInventory/list.</summary>
         public const int MaxPageSize = 50;

@@ -4,7 +4,7 @@ namespace ReturnsHelper.Http
     /// Where the HTTP core reports what it does. Cmdlets forward these to -Verbose / -Debug on the pipeline
     /// thread. Messages never contain the API key or token: the core never formats headers.
     /// </summary>
-    public interface IRrLog
+    internal interface IRrLog
     {
         void Verbose(string message);
         void Debug(string message);
@@ -13,7 +13,7 @@ namespace ReturnsHelper.Http
         bool IsDebugEnabled { get; }
     }
 
-    public sealed class NullLog : IRrLog
+    internal sealed class NullLog : IRrLog
     {
         public static readonly NullLog Instance = new NullLog();
         public void Verbose(string message) { }

@@ -17,7 +17,7 @@ namespace ReturnsHelper.Http
     /// The one HTTP pipeline: credentials and User-Agent headers, retries with backoff and Retry-After,
     /// envelope checking, error mapping and logging. One instance (one HttpClient) per session.
     /// </summary>
-    public sealed class RrApiClient : IDisposable
+    internal sealed class RrApiClient : IDisposable
     {
         const int MaxLoggedBody = 4096;
 

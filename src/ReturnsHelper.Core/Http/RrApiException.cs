@@ -106,7 +106,7 @@ namespace ReturnsHelper.Http
         /// <summary>What the user can change, not yet in the message (see <see cref="RrErrorHint"/>).</summary>
         public RrErrorHint Hint { get; }
 
-        public RrApiException(RrErrorKind kind, string message, string method, string path, int? httpStatus = null, int? metaStatus = null,
+        internal RrApiException(RrErrorKind kind, string message, string method, string path, int? httpStatus = null, int? metaStatus = null,
             string errorCode = null, IReadOnlyDictionary<string, string> errors = null, string correlationId = null, Exception inner = null,
             RrErrorHint hint = RrErrorHint.None)
             : this(kind, message, method, path, httpStatus, metaStatus, errorCode, errors, correlationId, inner, null, hint)
@@ -141,7 +141,7 @@ namespace ReturnsHelper.Http
         /// This failure narrowed to one item of the request: <paramref name="message"/> (default: this message) and
         /// the error-map entries about the item (default: the whole map); the reason is read again from them.
         /// </summary>
-        public RrApiException ForItem(long itemId, string message = null, IReadOnlyDictionary<string, string> itemErrors = null)
+        internal RrApiException ForItem(long itemId, string message = null, IReadOnlyDictionary<string, string> itemErrors = null)
             => new RrApiException(Kind, message ?? Message, Method, Path, HttpStatus, MetaStatus, ErrorCode,
                 itemErrors ?? Errors, CorrelationId, InnerException, itemId, Hint);
 
@@ -149,15 +149,15 @@ namespace ReturnsHelper.Http
         /// This failure narrowed to one item whose own error-map entries say what is wrong: their words (each once)
         /// are the message, one sentence, instead of the generic "Return Helper rejected ...".
         /// </summary>
-        public RrApiException ForItemFromEntries(long itemId, IReadOnlyDictionary<string, string> itemErrors)
+        internal RrApiException ForItemFromEntries(long itemId, IReadOnlyDictionary<string, string> itemErrors)
             => ForItem(itemId, Sentence.End(string.Join(" ", itemErrors.Values.Distinct())), itemErrors);
 
         /// <summary>The same failure with another message (the reason stays: it was read from the service's words).</summary>
-        public RrApiException WithMessage(string message)
+        internal RrApiException WithMessage(string message)
             => new RrApiException(Kind, message, Method, Path, HttpStatus, MetaStatus, ErrorCode, Errors, CorrelationId, InnerException, ItemId, Hint, Reason);
 
         /// <summary>The same failure with its hint worded into <paramref name="message"/> (so it has none left).</summary>
-        public RrApiException WithHintWorded(string message)
+        internal RrApiException WithHintWorded(string message)
             => new RrApiException(Kind, message, Method, Path, HttpStatus, MetaStatus, ErrorCode, Errors, CorrelationId, InnerException, ItemId, RrErrorHint.None, Reason);
 
         /// <summary>
@@ -209,7 +209,7 @@ namespace ReturnsHelper.Http
     }
 
     /// <summary>Reads the zero-based index out of an error-map key such as <c>returnInventoryIdList[3]</c>.</summary>
-    public static class ListIndex
+    internal static class ListIndex
     {
         public static bool TryParse(string key, out int index)
         {

@@ -9,7 +9,7 @@ namespace ReturnsHelper.Http
     /// A successful envelope. Payload placement differs per endpoint (top level next to correlationId/meta,
     /// or under a top-level <c>data</c>), so lookups try both.
     /// </summary>
-    public sealed class RrResponse : IDisposable
+    internal sealed class RrResponse : IDisposable
     {
         readonly JsonDocument document;
         public int HttpStatus { get; }

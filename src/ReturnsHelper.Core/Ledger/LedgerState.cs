@@ -22,7 +22,7 @@ namespace ReturnsHelper.Ledger
     /// The ledger folded into what is known now: every recall (the latest snapshot, with status updates applied in
     /// event-time order), which inventory is in which active recall, and the batches still pending.
     /// </summary>
-    public sealed class LedgerState
+    internal sealed class LedgerState
     {
         internal readonly string environment;
         readonly Dictionary<long, Recall> recalls = new Dictionary<long, Recall>();

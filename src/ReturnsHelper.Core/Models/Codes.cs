@@ -7,7 +7,7 @@ namespace ReturnsHelper
     /// The documented code vocabularies, and their normalisation: some payloads send integers
     /// (older webhooks) where the API sends strings. Everything the module emits uses the strings.
     /// </summary>
-    public static class Codes
+    internal static class Codes
     {
         /// <summary>Handling codes with their documented meanings (API notes section 6.1).</summary>
         public static readonly IReadOnlyList<KeyValuePair<string, string>> HandlingCodes = new[]

@@ -7,7 +7,7 @@ namespace ReturnsHelper
     public enum RrEnvironment { Sandbox, Production, China, Custom }
 
     /// <summary>Where one environment's User API, Public API and photo host live (API notes 1.1).</summary>
-    public sealed class RrEndpoints
+    internal sealed class RrEndpoints
     {
         public RrEnvironment Environment { get; }
         public Uri UserBase { get; }

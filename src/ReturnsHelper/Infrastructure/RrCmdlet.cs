@@ -21,10 +21,10 @@ namespace ReturnsHelper.Commands
         protected override void StopProcessing() => stopping.Cancel();
 
         /// <summary>A work queue whose units share this command's Ctrl+C token.</summary>
-        protected OrderedWorkQueue NewWorkQueue(int throttleLimit) => new OrderedWorkQueue(throttleLimit, stopping.Token);
+        private protected OrderedWorkQueue NewWorkQueue(int throttleLimit) => new OrderedWorkQueue(throttleLimit, stopping.Token);
 
         /// <summary>The -Verbose/-Debug sink for work in <paramref name="queue"/>: lines reach the pipeline thread as soon as it looks.</summary>
-        protected IRrLog LogFor(OrderedWorkQueue queue)
+        private protected IRrLog LogFor(OrderedWorkQueue queue)
         {
             CaptureStreamPreferences();
             return new PipelineLog(queue, this, verboseShown.Value, debugShown.Value);
@@ -37,7 +37,7 @@ namespace ReturnsHelper.Commands
         /// as the pipeline still accepts it, since a write already sent may have happened; otherwise (reads) they are
         /// cancelled. Then the failure goes on.
         /// </summary>
-        protected void Pump(OrderedWorkQueue queue, Action step, bool finishInFlight)
+        private protected void Pump(OrderedWorkQueue queue, Action step, bool finishInFlight)
         {
             try
             {
@@ -63,7 +63,7 @@ namespace ReturnsHelper.Commands
         /// Runs <paramref name="work"/> on the thread pool and blocks the pipeline thread until it ends,
         /// executing everything it <see cref="Post"/>s (log lines, results, errors) as it arrives.
         /// </summary>
-        protected T Await<T>(Func<IRrLog, CancellationToken, Task<T>> work)
+        private protected T Await<T>(Func<IRrLog, CancellationToken, Task<T>> work)
         {
             var result = default(T);
             var queue = NewWorkQueue(1);
@@ -90,7 +90,7 @@ namespace ReturnsHelper.Commands
             }
         }
 
-        protected void Await(Func<IRrLog, CancellationToken, Task> work)
+        private protected void Await(Func<IRrLog, CancellationToken, Task> work)
             => Await<bool>(async (log, ct) => { await work(log, ct).ConfigureAwait(false); return true; });
 
         /// <summary>Queues an action for the pipeline thread from inside <see cref="Await{T}"/>; callable from any thread.</summary>
@@ -167,7 +167,7 @@ namespace ReturnsHelper.Commands
         /// The ledger folded into its state. An unreadable ledger stops the command; damaged lines (a crash while
         /// writing, an edit) are skipped with a warning.
         /// </summary>
-        protected Ledger.LedgerState ReadLedger(Ledger.RecallLedger ledger)
+        private protected Ledger.LedgerState ReadLedger(Ledger.RecallLedger ledger)
         {
             try
             {

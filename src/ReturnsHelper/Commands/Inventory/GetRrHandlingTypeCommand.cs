@@ -22,7 +22,7 @@ namespace ReturnsHelper.Commands
         protected override string KeyOf(HandlingType item) => item.HandlingCode;
         protected override string Noun => "handling type";
 
-        protected override Task<IReadOnlyList<HandlingType>> FetchAsync(RrSession session, bool refresh, IRrLog log, CancellationToken ct)
+        private protected override Task<IReadOnlyList<HandlingType>> FetchAsync(RrSession session, bool refresh, IRrLog log, CancellationToken ct)
             => ReferenceApi.GetHandlingTypesAsync(session, refresh, log, ct);
     }
 }

@@ -23,7 +23,7 @@ namespace ReturnsHelper.Commands
         protected override string KeyOf(Warehouse item) => item.WarehouseId.ToString(CultureInfo.InvariantCulture);
         protected override string Noun => "warehouse";
 
-        protected override Task<IReadOnlyList<Warehouse>> FetchAsync(RrSession session, bool refresh, IRrLog log, CancellationToken ct)
+        private protected override Task<IReadOnlyList<Warehouse>> FetchAsync(RrSession session, bool refresh, IRrLog log, CancellationToken ct)
             => ReferenceApi.GetWarehousesAsync(session, refresh, log, ct);
     }
 }

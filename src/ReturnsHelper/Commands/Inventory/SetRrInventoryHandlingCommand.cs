@@ -44,7 +44,7 @@ namespace ReturnsHelper.Commands
                 meaning = known.HandlingDescription; // a code the docs do not list: the environment's own description
         }
 
-        protected override Task SendAsync(RrSession session, long id, IRrLog log, CancellationToken ct)
+        private protected override Task SendAsync(RrSession session, long id, IRrLog log, CancellationToken ct)
             => InventoryApi.UpdateHandlingAsync(session, id, code, log, ct);
 
         /// <summary>The environment's handling types (cached per session), or null when they cannot be read: the service still checks.</summary>

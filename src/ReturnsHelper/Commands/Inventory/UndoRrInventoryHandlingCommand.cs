@@ -16,7 +16,7 @@ namespace ReturnsHelper.Commands
     {
         protected override string ActionText => "Cancel the handling decision (back to 'tbc', to be confirmed)";
 
-        protected override Task SendAsync(RrSession session, long id, IRrLog log, CancellationToken ct)
+        private protected override Task SendAsync(RrSession session, long id, IRrLog log, CancellationToken ct)
             => InventoryApi.CancelHandlingAsync(session, id, log, ct);
     }
 }

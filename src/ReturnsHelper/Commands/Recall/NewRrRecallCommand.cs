@@ -105,7 +105,7 @@ namespace ReturnsHelper.Commands
             return true;
         }
 
-        protected override Task<IReadOnlyList<Recall>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct)
+        private protected override Task<IReadOnlyList<Recall>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct)
             => LedgeredRecall.CreateAsync(session, ids, idempotencyKey, log, ct);
 
         protected override bool Covers(Recall recall, long id) => recall.RecallInventoryList.Any(i => i.ReturnInventoryId == id);

@@ -108,7 +108,7 @@ namespace ReturnsHelper.Commands
 
         LedgerState Known() => Ledger == null ? null : known ?? (known = ReadLedger(Ledger));
 
-        protected override async Task<IReadOnlyList<Recall>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct)
+        private protected override async Task<IReadOnlyList<Recall>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct)
         {
             var recalls = ByRecall ? await RecallApi.CancelAsync(session, ids, log, ct).ConfigureAwait(false)
                 : await RecallApi.CancelByInventoryAsync(session, ids, log, ct).ConfigureAwait(false);
