@@ -123,9 +123,10 @@ namespace ReturnsHelper.Http
 
         static bool IsWordCharacter(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
+
     /// <summary>
-    /// The credentials of one request as text. The token leaves its SecureString once per request, here: for the header
-    /// of each attempt and to redact what came back. Only text from outside (the server's answer, an exception's
+    /// The credentials of one request as text: the token leaves its SecureString once per request, into this object
+    /// (<see cref="RrApiClient.Secrets"/>), for the header of each attempt and to redact what came back. Only text from outside (the server's answer, an exception's
     /// message) goes through <see cref="Redact"/>: the module's own wording cannot hold a secret, and redacting it would
     /// mask a short token's letters in our words.
     /// </summary>
