@@ -1,5 +1,5 @@
 @{
-    # ModuleVersion is the single source of truth for the version: build.ps1 passes it to every assembly
+    # ModuleVersion is the single source of truth for the version: Directory.Build.props gives it to every assembly
     # (AssemblyInformationalVersion, used in the User-Agent) and to the package.
     RootModule           = 'ReturnsHelper.dll'
     ModuleVersion        = '0.1.0'

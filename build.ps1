@@ -5,7 +5,7 @@ Builds, tests, runs and packages the ReturnsHelper module.
 
 .DESCRIPTION
 Tasks (first argument, default Build):
-  Build     dotnet build of ReturnsHelper.sln, then assemble out/ReturnsHelper (manifest, dlls, merged
+  Build     dotnet build of ReturnsHelper.sln, then assemble out/ReturnsHelper (manifest, license, dlls, merged
             format file, MAML help, about topic) and publish the emulator to out/emulator.
   Test      Build, run every xUnit project and all tests/Pester/*.Tests.ps1 (in one fresh pwsh),
             print the counts per suite and, as the very last line, "Tests: N passed, N failed, N skipped".
@@ -66,6 +66,7 @@ $PesterPath, $PesterTag, $PesterFullName = foreach ($list in $PesterPath, $Peste
 }
 
 Import-Module (Join-Path $PSScriptRoot 'src/Build/BuildTools.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'tests/Tools/TestRunner.psm1') -Force
 
 $Paths = [pscustomobject]@{
     Root          = $PSScriptRoot
@@ -78,8 +79,6 @@ $Paths = [pscustomobject]@{
     BuildScripts  = Join-Path $PSScriptRoot 'src/Build'
     PesterTests   = Join-Path $PSScriptRoot 'tests/Pester'
     Benchmarks    = Join-Path $PSScriptRoot 'tests/Benchmarks'
-    PesterRestore = Join-Path $PSScriptRoot 'tests/Tools/PesterRestore/PesterRestore.csproj'
-    PesterRunner  = Join-Path $PSScriptRoot 'tests/Tools/Invoke-PesterSuite.ps1'
     Demo          = Join-Path $PSScriptRoot 'src/Demo/Invoke-Demo.ps1'
     Out           = Join-Path $PSScriptRoot 'out'
     ModuleOut     = Join-Path $PSScriptRoot 'out/ReturnsHelper'
@@ -92,10 +91,6 @@ $Paths = [pscustomobject]@{
 $Dotnet = Get-DotnetHostPath
 
 #region Helpers
-
-function Write-Step([string] $Message) {
-    Write-Host "==> $Message" -ForegroundColor Cyan
-}
 
 function Invoke-Dotnet {
     <# Runs dotnet on this console; throws on a non-zero exit unless -AllowFailure (then returns the exit code). #>
@@ -198,9 +193,9 @@ function Build-ModuleFolder {
     $rootModule = Join-Path $binFolder $manifestData.RootModule
     if (-not (Test-Path -LiteralPath $rootModule)) { throw "The build did not produce $rootModule." }
 
-    Write-Step "Assembling $($Paths.ModuleOut)"
+    Write-BuildStep "Assembling $($Paths.ModuleOut)"
     Reset-Directory $Paths.ModuleOut
-    Copy-Item -LiteralPath $Paths.Manifest -Destination $Paths.ModuleOut
+    Copy-Item -LiteralPath $Paths.Manifest, (Join-Path $Paths.Root 'LICENSE') -Destination $Paths.ModuleOut
     Copy-Item -LiteralPath $assemblies.FullName -Destination $Paths.ModuleOut
     Write-Host "Assemblies: $($assemblies.Name -join ', ')"
 
@@ -219,12 +214,13 @@ function Build-ModuleFolder {
 
 function Invoke-BuildTask {
     $version = Get-ModuleVersion
-    Write-Step "dotnet build ReturnsHelper.sln ($Configuration, version $version)"
-    Invoke-Dotnet 'build', $Paths.Solution, '-c', $Configuration, "-p:Version=$version", '--nologo'
+    Write-BuildStep "dotnet build ReturnsHelper.sln ($Configuration, version $version)"
+    # Every assembly gets the version from ModuleVersion through Directory.Build.props.
+    Invoke-Dotnet 'build', $Paths.Solution, '-c', $Configuration, '--nologo'
 
-    Write-Step "Publishing the emulator to $($Paths.EmulatorOut)"
+    Write-BuildStep "Publishing the emulator to $($Paths.EmulatorOut)"
     # --no-build: the solution build above already compiled it.
-    Invoke-Dotnet 'publish', $Paths.EmulatorProj, '-c', $Configuration, '--no-build', "-p:Version=$version", '-o', $Paths.EmulatorOut, '--nologo'
+    Invoke-Dotnet 'publish', $Paths.EmulatorProj, '-c', $Configuration, '--no-build', '-o', $Paths.EmulatorOut, '--nologo'
 
     Build-ModuleFolder
     Write-Host "Built ReturnsHelper $version in $($Paths.ModuleOut)" -ForegroundColor Green
@@ -234,175 +230,15 @@ function Invoke-BuildTask {
 
 #region Test
 
-function New-SuiteResult {
-    param([string] $Name, [int] $Passed = 0, [int] $Failed = 0, [int] $Skipped = 0, [object[]] $Failures = @(), [string] $RunError)
-    [pscustomobject]@{ Name = $Name; Passed = $Passed; Failed = $Failed; Skipped = $Skipped; Failures = @($Failures); RunError = $RunError }
-}
-
-function Get-XunitProject {
-    <# The test projects of the solution (so they are exactly the ones the build compiled). #>
-    $solutionText = Get-Content -LiteralPath $Paths.Solution -Raw
-    $projectPattern = 'Project\("\{[^}]+\}"\)\s*=\s*"[^"]+",\s*"(?<path>[^"]+\.csproj)"'
-    foreach ($match in [regex]::Matches($solutionText, $projectPattern)) {
-        $path = Join-Path $Paths.Root ($match.Groups['path'].Value -replace '\\', '/')
-        if ((Get-Content -LiteralPath $path -Raw) -match '<IsTestProject>\s*true\s*</IsTestProject>') { Get-Item -LiteralPath $path }
-    }
-}
-
-function Read-TrxResult {
-    <# Counts and failures from a VSTest .trx file. #>
-    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Path)
-    $trx = [xml](Get-Content -LiteralPath $Path -Raw)
-    $nsm = [Xml.XmlNamespaceManager]::new($trx.NameTable)
-    $nsm.AddNamespace('t', 'http://microsoft.com/schemas/VisualStudio/TeamTest/2010')
-    $results = @($trx.SelectNodes('//t:Results/t:UnitTestResult', $nsm))
-    $failures = foreach ($result in $results | Where-Object { $_.outcome -notin 'Passed', 'NotExecuted' }) {
-        $message = $result.SelectSingleNode('t:Output/t:ErrorInfo/t:Message', $nsm)
-        [pscustomobject]@{ Name = $result.testName; Message = if ($message) { $message.InnerText.Trim() } else { "outcome: $($result.outcome)" } }
-    }
-    $counters = $trx.SelectSingleNode('//t:ResultSummary/t:Counters', $nsm)
-    $skipped = @($results | Where-Object outcome -EQ 'NotExecuted').Count
-    $failed = @($failures).Count
-    $passed = if ($counters) { [int]$counters.passed } else { @($results | Where-Object outcome -EQ 'Passed').Count }
-    # An aborted run (crashed test host) is no test result; VSTest reports it as a run message. Keep its first lines.
-    $runErrors = @($trx.SelectNodes('//t:RunInfos/t:RunInfo/t:Text', $nsm) | Where-Object InnerText -Match 'test run was aborted' |
-        ForEach-Object { ($_.InnerText -split '\r?\n' | Select-Object -First 2) -join ' ' })
-    $result = New-SuiteResult -Name $Name -Passed $passed -Failed $failed -Skipped $skipped -Failures @($failures)
-    if ($runErrors) { $result.RunError = $runErrors -join '; ' }
-    $result
-}
-
-function Invoke-XunitSuite {
-    param([Parameter(Mandatory)] [IO.FileInfo] $Project)
-    $name = $Project.BaseName
-    $trxName = "$name.trx"
-    $trxPath = Join-Path $Paths.TestResults $trxName
-    Remove-Item -LiteralPath $trxPath -ErrorAction SilentlyContinue
-    Write-Step "xUnit: $name"
-    $code = Invoke-Dotnet -AllowFailure 'test', $Project.FullName, '-c', $Configuration, '--no-build', '--nologo',
-    '--logger', "trx;LogFileName=$trxName", '--results-directory', $Paths.TestResults
-
-    if (-not (Test-Path -LiteralPath $trxPath)) {
-        return New-SuiteResult -Name $name -RunError "dotnet test exited with code $code and wrote no results ($trxPath)."
-    }
-    $result = Read-TrxResult -Name $name -Path $trxPath
-    if ($code -ne 0 -and $result.Failed -eq 0 -and -not $result.RunError) { $result.RunError = "dotnet test exited with code $code but reported no failed test." }
-    $result
-}
-
-function Get-PesterModulePath {
-    <# Pester comes from NuGet (tests/Tools/PesterRestore); its version is pinned there. #>
-    $projectText = Get-Content -LiteralPath $Paths.PesterRestore -Raw
-    if ($projectText -notmatch '<PackageDownload\s+Include="Pester"\s+Version="\[?(?<version>[^\]"]+)\]?"') { throw "No pinned Pester version in $($Paths.PesterRestore)." }
-    $version = $Matches.version
-    $packages = $env:NUGET_PACKAGES
-    if (-not $packages) {
-        $listing = & $Dotnet nuget locals global-packages --list
-        if ($LASTEXITCODE -ne 0 -or "$listing" -notmatch 'global-packages:\s*(?<path>.+)$') { throw "Cannot find the NuGet global packages folder: $listing" }
-        $packages = $Matches.path.Trim()
-    }
-    $pester = Join-Path $packages "pester/$version/tools/Pester.psd1"
-    if (-not (Test-Path -LiteralPath $pester)) {
-        Write-Step "Restoring Pester $version"
-        Invoke-Dotnet 'restore', $Paths.PesterRestore, '--nologo'
-        if (-not (Test-Path -LiteralPath $pester)) { throw "Pester $version was restored but $pester does not exist." }
-    }
-    $pester
-}
-
-function Resolve-PesterPath {
-    <# -PesterPath values: an existing path, or a name matched as tests/Pester/<name>*.Tests.ps1. #>
-    if (-not $PesterPath) { return , @($Paths.PesterTests) }
-    $resolved = foreach ($item in $PesterPath) {
-        if (Test-Path -LiteralPath $item) { (Resolve-Path -LiteralPath $item).ProviderPath; continue }
-        $found = @(Get-ChildItem -LiteralPath $Paths.PesterTests -Filter "$item*.Tests.ps1" -File)
-        if (-not $found) { throw "-PesterPath '$item' matches no file in $($Paths.PesterTests)." }
-        $found.FullName
-    }
-    , @($resolved)
-}
-
-function Invoke-PesterSuite {
-    $name = 'Pester'
-    Write-Step 'Pester'
-    $resultPath = Join-Path $Paths.TestResults 'Pester.summary.json'
-    $settingsPath = Join-Path $Paths.TestResults 'Pester.settings.json'
-    Remove-Item -LiteralPath $resultPath -ErrorAction SilentlyContinue
-    # The runner takes a settings file because arrays cannot be passed through `pwsh -File`.
-    [ordered]@{
-        PesterModule = Get-PesterModulePath
-        Path         = Resolve-PesterPath
-        Tag          = $PesterTag
-        FullName     = $PesterFullName
-        NUnitPath    = Join-Path $Paths.TestResults 'Pester.xml'
-        ResultPath   = $resultPath
-    } | ConvertTo-Json | Set-Content -LiteralPath $settingsPath
-
-    $code = Invoke-PwshChild -File $Paths.PesterRunner -ArgumentList '-SettingsPath', $settingsPath `
-        -Environment (Get-ModuleOutputEnvironment) -WorkingDirectory $Paths.Root
-    if (-not (Test-Path -LiteralPath $resultPath)) {
-        return New-SuiteResult -Name $name -RunError "The Pester process exited with code $code and wrote no results ($resultPath)."
-    }
-    $summary = Get-Content -LiteralPath $resultPath -Raw | ConvertFrom-Json
-    $result = New-SuiteResult -Name $name -Passed $summary.Passed -Failed $summary.Failed -Skipped $summary.Skipped -Failures @($summary.Failures | Where-Object { $_ })
-    if ($code -ne 0) { $result.RunError = "The Pester process exited with code $code." }
-    $result
-}
-
-function Write-TestReport {
-    <# Failures first, then one line per suite, then the summary as the very last line. Returns $true when all is well. #>
-    param([Parameter(Mandatory)] [object[]] $Results)
-    foreach ($suite in $Results) {
-        # A suite that could not run, or ran nothing, is a failure of its own.
-        if (-not $suite.RunError -and ($suite.Passed + $suite.Failed + $suite.Skipped) -eq 0) { $suite.RunError = 'no tests were found or run.' }
-        if ($suite.RunError) { $suite.Failed++ }
-    }
-
-    $failing = @($Results | Where-Object { $_.Failures -or $_.RunError })
-    if ($failing) {
-        Write-Host ''
-        Write-Host 'Failures:' -ForegroundColor Red
-        foreach ($suite in $failing) {
-            if ($suite.RunError) { Write-Host "  [$($suite.Name)] suite error: $($suite.RunError)" -ForegroundColor Red }
-            foreach ($failure in $suite.Failures) {
-                Write-Host "  [$($suite.Name)] $($failure.Name)" -ForegroundColor Red
-                foreach ($line in ("$($failure.Message)" -split '\r?\n' | Select-Object -First 15)) { Write-Host "      $line" }
-            }
-        }
-    }
-
-    Write-Host ''
-    foreach ($suite in $Results) {
-        Write-Host ('{0,-32} {1,5} passed, {2,5} failed, {3,5} skipped' -f $suite.Name, $suite.Passed, $suite.Failed, $suite.Skipped)
-    }
-    $passed = ($Results | Measure-Object Passed -Sum).Sum
-    $failed = ($Results | Measure-Object Failed -Sum).Sum
-    $skipped = ($Results | Measure-Object Skipped -Sum).Sum
-    Write-Host "Tests: $passed passed, $failed failed, $skipped skipped"
-    $failed -eq 0
-}
-
-function Invoke-Guarded {
-    <# Runs one step of the Test task; an exception becomes a failed suite instead of ending the task without a summary. #>
-    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [scriptblock] $Step)
-    try { & $Step }
-    catch { New-SuiteResult -Name $Name -RunError $_.Exception.Message }
+function Get-PesterSettings {
+    <# What Invoke-PesterSuite (tests/Tools/TestRunner.psm1) needs besides where to write results. #>
+    param([string[]] $Path = $PesterPath, [string[]] $Tag = $PesterTag, [string[]] $FullName = $PesterFullName)
+    @{ TestFolder = $Paths.PesterTests; Path = $Path; Tag = $Tag; FullName = $FullName; Environment = Get-ModuleOutputEnvironment }
 }
 
 function Invoke-TestTask {
-    $results = [Collections.Generic.List[object]]::new()
-    $buildFailure = Invoke-Guarded 'Build' { Invoke-BuildTask }
-    if ($buildFailure) { $results.Add($buildFailure) }
-    else {
-        $null = New-Item -ItemType Directory -Force -Path $Paths.TestResults
-        if ($Suite -in 'All', 'Xunit') {
-            $projects = @(Get-XunitProject)
-            if (-not $projects) { $results.Add((New-SuiteResult -Name 'xUnit' -RunError "no test project (IsTestProject=true) in $($Paths.Solution).")) }
-            foreach ($project in $projects) { $results.Add((Invoke-Guarded $project.BaseName { Invoke-XunitSuite $project })) }
-        }
-        if ($Suite -in 'All', 'Pester') { $results.Add((Invoke-Guarded 'Pester' { Invoke-PesterSuite })) }
-    }
-    if (Write-TestReport $results) { 0 } else { 1 }
+    Invoke-TestRun -Build { Invoke-BuildTask } -Suite $Suite -Solution $Paths.Solution -Configuration $Configuration `
+        -ResultsDirectory $Paths.TestResults -PesterSettings (Get-PesterSettings)
 }
 
 #endregion
@@ -411,14 +247,14 @@ function Invoke-TestTask {
 
 function Invoke-EmulatorTask {
     Invoke-BuildTask
-    Write-Step "Emulator: dotnet $($Paths.EmulatorDll) $PassThruArgs"
+    Write-BuildStep "Emulator: dotnet $($Paths.EmulatorDll) $PassThruArgs"
     Invoke-Dotnet -AllowFailure (@($Paths.EmulatorDll) + $PassThruArgs)
 }
 
 function Invoke-DemoTask {
     Invoke-BuildTask
     if (-not (Test-Path -LiteralPath $Paths.Demo)) { throw "The demo script $($Paths.Demo) does not exist." }
-    Write-Step "Demo: $($Paths.Demo)"
+    Write-BuildStep "Demo: $($Paths.Demo)"
     Invoke-PwshChild -File $Paths.Demo -ArgumentList $PassThruArgs -Environment (Get-ModuleOutputEnvironment) -WorkingDirectory $Paths.Root -Interactive
 }
 
@@ -427,16 +263,17 @@ function Invoke-BenchTask {
     $benchmarks = @(Get-ChildItem -LiteralPath $Paths.Benchmarks -Filter '*.Bench.ps1' -File | Sort-Object Name)
     if (-not $benchmarks) { throw "No *.Bench.ps1 in $($Paths.Benchmarks)." }
     $failed = @(foreach ($benchmark in $benchmarks) {
-            Write-Step "Benchmark: $($benchmark.Name)"
+            Write-BuildStep "Benchmark: $($benchmark.Name)"
             $code = Invoke-PwshChild -File $benchmark.FullName -Environment (Get-ModuleOutputEnvironment) -WorkingDirectory $Paths.Root
             if ($code -ne 0) { $benchmark.Name }
         })
     # The kill-and-rerun soak at full size (5,000 ids, 10 kills); build.ps1 Test runs it reduced.
-    Write-Step 'Soak: New-RrRecall killed and rerun, full size (tests/Pester/Ledger.Tests.ps1 with RR_TEST_FULL=1)'
+    Write-BuildStep 'Soak: New-RrRecall killed and rerun, full size (tests/Pester/Ledger.Tests.ps1 with RR_TEST_FULL=1)'
     $env:RR_TEST_FULL = '1'
     try {
-        $PesterPath = @('Ledger'); $PesterTag = @(); $PesterFullName = @('*kills*')
-        $soak = Invoke-PesterSuite
+        $null = New-Item -ItemType Directory -Force -Path $Paths.TestResults
+        $soakSettings = Get-PesterSettings -Path 'Ledger' -Tag @() -FullName '*kills*'
+        $soak = Invoke-PesterSuite @soakSettings -ResultsDirectory $Paths.TestResults -WorkingDirectory $Paths.Root
     }
     finally { Remove-Item Env:RR_TEST_FULL -ErrorAction SilentlyContinue }
     Write-Host "Soak: $($soak.Passed) passed, $($soak.Failed) failed$(if ($soak.RunError) { " ($($soak.RunError))" })."
@@ -447,7 +284,7 @@ function Invoke-BenchTask {
 function Invoke-PackageTask {
     Invoke-BuildTask
     $version = Get-ModuleVersion
-    Write-Step "Packaging ReturnsHelper $version"
+    Write-BuildStep "Packaging ReturnsHelper $version"
     # In a child: publishing validates (and may load) the module, which this process must not load.
     $code = Invoke-PwshChild -File (Join-Path $Paths.BuildScripts 'Publish-ModulePackage.ps1') -WorkingDirectory $Paths.Root -ArgumentList @(
         '-ModuleFolder', $Paths.ModuleOut, '-OutputFolder', $Paths.PackageOut, '-Version', $version)

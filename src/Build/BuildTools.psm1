@@ -1,6 +1,11 @@
 # Helpers shared by build.ps1, the build scripts in this folder, the demo, the Pester helpers and the benchmarks.
 Set-StrictMode -Version Latest
 
+function Write-BuildStep([string] $Message) {
+    <# The "==> step" line of build.ps1 and the test runner. #>
+    Write-Host "==> $Message" -ForegroundColor Cyan
+}
+
 function Get-PwshLauncher {
     <#
     .SYNOPSIS
@@ -204,4 +209,4 @@ function Stop-RrEmulatorProcess {
     }
 }
 
-Export-ModuleMember -Function Get-PwshLauncher, Get-DotnetHostPath, Invoke-Process, Invoke-PwshChild, Start-RrEmulatorProcess, Stop-RrEmulatorProcess
+Export-ModuleMember -Function Write-BuildStep, Get-PwshLauncher, Get-DotnetHostPath, Invoke-Process, Invoke-PwshChild, Start-RrEmulatorProcess, Stop-RrEmulatorProcess

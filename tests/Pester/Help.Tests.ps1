@@ -1,5 +1,5 @@
 # Repo-wide help checks: every exported cmdlet has real help (source: src/ReturnsHelper/Help/<Verb-Noun>.md),
-# and the about topic covers the concepts users need.
+# and the about topic documents the error contract the module implements.
 BeforeDiscovery {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
     # From the manifest, without loading the module: discovery only needs the names.
@@ -10,6 +10,8 @@ BeforeAll {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
     $null = Import-RrTestModule
     $commonParameters = [Management.Automation.Cmdlet]::CommonParameters
+    $projectUri = (Import-PowerShellDataFile -LiteralPath (Get-RrModulePath)).PrivateData.PSData.ProjectUri
+    $repoRoot = (Resolve-Path "$PSScriptRoot/../..").ProviderPath
 
     function Get-HelpText($Node) {
         (@($Node | ForEach-Object { $_.Text }) -join "`n").Trim()
@@ -44,6 +46,11 @@ Describe 'Help for <_>' -ForEach $cmdlets {
         $missing | Should -BeNullOrEmpty -Because "every parameter needs a description ($because)"
     }
 
+    It 'sends Get-Help -Online to its help source in the repository' {
+        $command.HelpUri | Should -Be "$($projectUri)/blob/main/src/ReturnsHelper/Help/$name.md"
+        Join-Path $repoRoot "src/ReturnsHelper/Help/$name.md" | Should -Exist
+    }
+
     It 'has at least two examples, each with code' {
         $examples = @($help.examples.example | Where-Object { $_ })
         $examples.Count | Should -BeGreaterOrEqual 2 -Because $because
@@ -64,15 +71,23 @@ Describe 'about_ReturnsHelper' {
         $text | Should -Match 'about_ReturnsHelper'
     }
 
-    It 'covers <Concept>' -ForEach @(
-        @{ Concept = 'sessions'; Pattern = '\bsessions?\b' }
-        @{ Concept = 'environments'; Pattern = '\benvironments?\b' }
-        @{ Concept = 'credentials'; Pattern = '\bcredentials?\b' }
-        @{ Concept = 'batching'; Pattern = '\bbatch(es|ing|ed)?\b' }
-        @{ Concept = 'retries'; Pattern = '\bretr(y|ies|ied|ying)\b' }
-        @{ Concept = 'idempotency'; Pattern = '\bidempoten(cy|t)\b' }
-        @{ Concept = 'errors'; Pattern = '\berrors?\b' }
-    ) {
-        $text | Should -Match $Pattern
+    It 'lists every API error id with the category the module gives it (ERROR CONTRACT)' {
+        # Rows of the table: "RrApi.<Reason>  <ErrorCategory>  <meaning>". Ids and categories come from the module
+        # (the RrErrorReason values, and ErrorMapper's category for each), so a new reason or a changed category
+        # fails here until the table says so.
+        $source = Get-Content -Raw -LiteralPath (Join-Path (Split-Path -Parent (Get-RrModulePath)) 'en-US/about_ReturnsHelper.help.txt')
+        $documented = @{}
+        foreach ($row in [regex]::Matches($source, '(?m)^\s*RrApi\.(?<reason>\w+)\s+(?<category>\w+)')) {
+            if ([enum]::IsDefined([Management.Automation.ErrorCategory], $row.Groups['category'].Value)) {
+                $documented[$row.Groups['reason'].Value] = $row.Groups['category'].Value
+            }
+        }
+        $mapper = (Get-Command Connect-RrService).ImplementingType.Assembly.GetType('ReturnsHelper.Commands.ErrorMapper', $true)
+        $implemented = @{}
+        foreach ($reason in [enum]::GetValues([ReturnsHelper.Http.RrErrorReason])) {
+            $implemented["$reason"] = "$($mapper.GetMethod('Category').Invoke($null, @($reason)))"
+        }
+        @($documented.Keys | Sort-Object) | Should -Be @($implemented.Keys | Sort-Object)
+        foreach ($reason in $implemented.Keys) { $documented[$reason] | Should -Be $implemented[$reason] -Because "RrApi.$reason" }
     }
 }

@@ -468,7 +468,8 @@ Describe '-NoLedger' {
     It 'keeps nothing on disk, and Get-RrRecall says there is no ledger' {
         $saved = $env:RR_LEDGER_PATH
         $folder = New-LedgerFolder
-        $default = [ReturnsHelper.Ledger.RecallLedger]::DefaultFolder()
+        # RecallLedger is internal to the module: its default folder is read by reflection.
+        $default = [ReturnsHelper.RrSession].Assembly.GetType('ReturnsHelper.Ledger.RecallLedger', $true).GetMethod('DefaultFolder').Invoke($null, @())
         $defaultBefore = if (Test-Path -LiteralPath $default) { @(Get-ChildItem -LiteralPath $default -Force | ForEach-Object { "$($_.Name) $($_.Length) $($_.LastWriteTimeUtc.Ticks)" }) } else { @() }
         try {
             $env:RR_LEDGER_PATH = $folder

@@ -44,18 +44,28 @@ Describe 'Module manifest' {
         @($manifest.AliasesToExport) | Should -BeNullOrEmpty
     }
 
-    It 'is compatible with Core and Desktop editions' {
-        @($manifest.CompatiblePSEditions | Sort-Object) | Should -Be @('Core', 'Desktop')
+    It 'is built for every edition it declares: netstandard2.0 assemblies, which .NET Framework 4.7.2 loads' {
+        $manifest.CompatiblePSEditions | Should -Contain 'Desktop'
+        foreach ($name in 'ReturnsHelper.dll', 'ReturnsHelper.Core.dll') {
+            $framework = [Reflection.Assembly]::LoadFrom((Join-Path $moduleFolder $name)).GetCustomAttributes([Runtime.Versioning.TargetFrameworkAttribute], $false)
+            $framework.FrameworkName | Should -Be '.NETStandard,Version=v2.0' -Because "$name must load in Windows PowerShell 5.1"
+        }
     }
 
-    It 'requires PowerShell 5.1' {
-        $manifest.PowerShellVersion | Should -Be '5.1'
+    It 'tags each edition it declares, as the gallery searches for them' {
+        foreach ($edition in $manifest.CompatiblePSEditions) { $manifest.PrivateData.PSData.Tags | Should -Contain "PSEdition_$edition" }
     }
 
     It 'has PSData tags and project metadata' {
         $manifest.PrivateData.PSData.Tags | Should -Not -BeNullOrEmpty
         $manifest.PrivateData.PSData.ProjectUri | Should -Not -BeNullOrEmpty
         $manifest.Description | Should -Not -BeNullOrEmpty
+    }
+
+    It 'links a license that the repository and the module folder carry' {
+        $manifest.PrivateData.PSData.LicenseUri | Should -Be "$($manifest.PrivateData.PSData.ProjectUri)/blob/main/LICENSE"
+        Join-Path $PSScriptRoot '../../LICENSE' | Should -Exist
+        Join-Path $moduleFolder 'LICENSE' | Should -Exist
     }
 }
 

@@ -104,13 +104,16 @@ Describe 'New-RrRecall batching and output' {
         ($recalls | Format-Table | Out-String) | Should -Match 'RecallNumber'
     }
 
+    # The emulator logs a call after answering it, so at the first output the log may still miss the call just
+    # answered: only the upper bound (calls sent so far) is exact, and it is what these tests are about.
     It 'with -ThrottleLimit 1, writes each batch''s recalls before the next batch is sent' {
         $ids = New-TestInventory -Count 4
         $callsSeenAtFirstOutput = $null
         $ids | New-RrRecall -BatchSize 2 -ThrottleLimit 1 | ForEach-Object {
             if ($null -eq $callsSeenAtFirstOutput) { $callsSeenAtFirstOutput = (Get-CreateCalls).Count }
         }
-        $callsSeenAtFirstOutput | Should -Be 1
+        $callsSeenAtFirstOutput | Should -BeLessOrEqual 1
+        Get-CreateCalls | Should -HaveCount 2
     }
 
     It 'streams: the first recall is written while at most -ThrottleLimit batches were sent' {
@@ -119,7 +122,7 @@ Describe 'New-RrRecall batching and output' {
         $ids | New-RrRecall -BatchSize 10 | ForEach-Object {
             if ($null -eq $callsSeenAtFirstOutput) { $callsSeenAtFirstOutput = (Get-CreateCalls).Count }
         }
-        $callsSeenAtFirstOutput | Should -BeGreaterThan 0
+        $callsSeenAtFirstOutput | Should -Not -BeNullOrEmpty -Because 'recalls were written'
         $callsSeenAtFirstOutput | Should -BeLessOrEqual 4
         Get-CreateCalls | Should -HaveCount 20
     }

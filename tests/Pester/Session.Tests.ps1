@@ -152,6 +152,12 @@ Describe 'Connect-RrService' {
         $given = Connect-RrService -BaseUri 'https://proxy.example/rh' -PublicBaseUri 'https://proxy.example/rh-public' -ApiKey k -ApiToken $dummyToken -SkipCredentialCheck -PassThru
         $given.PublicBaseUri.AbsoluteUri | Should -Be 'https://proxy.example/rh-public/'
     }
+
+    It 'asks for -PublicBaseUri when the Public API base cannot be derived' {
+        $thrown = { Connect-RrService -BaseUri 'https://proxy.example/rh' -ApiKey k -ApiToken $dummyToken -SkipCredentialCheck } |
+            Should -Throw -ErrorId 'RrInvalidEndpoint*' -PassThru
+        $thrown.Exception.Message | Should -Be "Cannot derive the Public API base from 'https://proxy.example/rh': it does not end in /user/api. Give -PublicBaseUri as well."
+    }
 }
 
 Describe 'Session scope and lifetime' {

@@ -78,7 +78,9 @@ Describe 'Receive-RrWebhook service mode' {
         $ErrorActionPreference = 'Stop'
         $bytes = [Text.Encoding]::UTF8.GetBytes('not an event')
         $stamp = [DateTime]::UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", [Globalization.CultureInfo]::InvariantCulture)
-        $signature = [ReturnsHelper.Webhooks.WebhookSignature]::Compute([ReturnsHelper.Webhooks.WebhookSignature]::DecodeSigningKey($KeyText), $endpoint, $stamp, $bytes)
+        # WebhookSignature is internal to the module: called by reflection.
+        $signer = [ReturnsHelper.RrSession].Assembly.GetType('ReturnsHelper.Webhooks.WebhookSignature', $true)
+        $signature = $signer.GetMethod('Compute').Invoke($null, @($signer.GetMethod('DecodeSigningKey').Invoke($null, @($KeyText)), $endpoint, $stamp, $bytes))
         $sender = Start-ThreadJob -ArgumentList $endpoint, $stamp, $signature, $bytes, $emulator.BaseAddress -ScriptBlock {
             param($Endpoint, $Stamp, $Signature, $Bytes, $Base)
             $deadline = [DateTime]::UtcNow.AddSeconds(60)

@@ -51,8 +51,9 @@ namespace ReturnsHelper.Core.Tests
         [Fact]
         public void Custom_without_user_api_and_without_public_base_is_refused_clearly()
         {
-            var e = Assert.Throws<ArgumentException>(() => RrEndpoints.Custom(new Uri("https://a.example/api/")));
-            Assert.Contains("PublicBaseUri", e.Message);
+            // The cmdlet layer adds how to give it (-PublicBaseUri).
+            var e = Assert.Throws<PublicBaseNotDerivableException>(() => RrEndpoints.Custom(new Uri("https://a.example/api/")));
+            Assert.Equal("Cannot derive the Public API base from 'https://a.example/api/': it does not end in /user/api.", e.Message);
         }
 
         [Theory]

@@ -100,5 +100,49 @@ namespace ReturnsHelper.Core.Tests
         [InlineData("long-enough-token", "xlong-enough-tokenx", "x***x")]
         public void A_short_secret_is_redacted_only_where_it_stands_alone(string secret, string text, string expected)
             => Assert.Equal(expected, Redaction.Apply(text, secret));
+
+        /// <summary>Texts the module writes itself, or that a server could send, none holding the secrets below in any form.</summary>
+        static readonly string[] TextsWithoutTheSecret =
+        {
+            "GET Recall/list failed after 1 attempt(s) over 0.1 s: no answer within 0.1 s.",
+            "no answer within 1 s",
+            "POST Recall/createRecallByReturnInventoryId -> 503 ServiceUnavailable in 12 ms (attempt 1 of 4)",
+            "{\"correlationId\":\"c-42\",\"meta\":{\"status\":400,\"error\":{\"x\":\"within %41 \\u0041+\"}}}",
+        };
+
+        public static IEnumerable<object[]> ShortSecrets()
+            => new[] { "q", "#", "~", "qz", "z9", "~~", "qzq", "a~b", "%7E" }.Select(secret => new object[] { secret });
+
+        [Theory]
+        [MemberData(nameof(ShortSecrets))]
+        public void Redaction_leaves_text_without_the_secret_unchanged(string secret)
+        {
+            foreach (var text in TextsWithoutTheSecret) Assert.Equal(text, Redaction.Apply(text, secret));
+        }
+
+        /// <summary>
+        /// The module's own wording is never redacted: a one-, two- or three-character token that happens to be a letter,
+        /// a word or a number of the message (once: "no answer wi***hin 1 s") leaves the message whole.
+        /// </summary>
+        [Theory]
+        [InlineData("t")]
+        [InlineData("1")]
+        [InlineData("s")]
+        [InlineData("th")]
+        [InlineData("in")]
+        [InlineData("0.1")]
+        [InlineData("1 s")]
+        public async Task A_short_token_does_not_mask_the_words_of_our_own_messages(string token)
+        {
+            using var h = new Harness(new RetryPolicy { MaxAttempts = 1, AttemptTimeout = TimeSpan.FromMilliseconds(100) }, token: token);
+            h.Handler.Hang();
+
+            var e = await h.FailAsync(RrRequest.Get("Recall/list"));
+
+            Assert.Contains("no answer within 0.1 s", e.Message);
+            Assert.DoesNotContain("***", e.Message);
+            Assert.Contains(h.Log.VerboseLines, l => l.StartsWith("GET Recall/list -> failed: no answer within 0.1 s in "));
+            Assert.Equal(token, h.Handler.Requests.Single().Header("x-rr-apitoken"));
+        }
     }
 }

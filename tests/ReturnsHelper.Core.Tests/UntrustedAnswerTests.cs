@@ -164,7 +164,7 @@ namespace ReturnsHelper.Core.Tests
 
             Assert.Equal(RrErrorKind.InvalidResponse, e.Kind);
             Assert.Contains("larger than the limit of 1 MB", e.Message);
-            Assert.Contains("-MaxResponseMB", e.Message);
+            Assert.Equal(RrErrorHint.RaiseResponseLimit, e.Hint); // worded by the cmdlet layer (-MaxResponseMB)
             Assert.Equal(1, h.Handler.Count);
             if (declaresLength)
             {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using ReturnsHelper.Http;
@@ -10,7 +11,7 @@ using ReturnsHelper.Json;
 namespace ReturnsHelper.Api
 {
     /// <summary>One page of ReturnInventory/list.</summary>
-    public sealed class InventoryPage
+    internal sealed class InventoryPage
     {
         public IReadOnlyList<Inventory> Items { get; set; }
         /// <summary>Rows in the whole window, when the service reports it.</summary>
@@ -18,7 +19,7 @@ namespace ReturnsHelper.Api
     }
 
     /// <summary>Where a page sits in a listing of several windows (for progress reporting).</summary>
-    public sealed class InventoryWalkPosition
+    internal sealed class InventoryWalkPosition
     {
         public InventoryWalkPosition(int windowIndex, int windowCount, DateTime windowFrom, DateTime windowTo, int pageNumber, long recordsRead, long? totalInWindow)
         {
@@ -44,7 +45,7 @@ namespace ReturnsHelper.Api
     }
 
     /// <summary>The return-inventory endpoints (API notes 4.4).</summary>
-    public static class InventoryApi
+    internal static class InventoryApi
     {
         /// <summary>The service's limits for ReturnInventory/list.</summary>
         public const int MaxPageSize = 50;
@@ -80,20 +81,21 @@ namespace ReturnsHelper.Api
             });
             return await session.Client.SendAsync(request, response =>
             {
-                if (!response.HasPayloadArray("data"))
+                if (!response.TryGetPayloadArray("data", out var rows))
                     throw new RrApiException(RrErrorKind.InvalidResponse, $"{request} succeeded but its answer has no data list.",
                         request.Method, request.Path, response.HttpStatus, correlationId: response.CorrelationId);
-                return ReadPage(session, response);
+                return ReadPage(session, response, rows);
             }, log, ct).ConfigureAwait(false);
         }
 
-        static InventoryPage ReadPage(RrSession session, RrResponse response)
+        static InventoryPage ReadPage(RrSession session, RrResponse response, JsonElement rows)
         {
             var environment = session.Environment.ToString();
+            var photoBase = session.Client.Endpoints.PhotoBase;
             return new InventoryPage
             {
                 // A listing row has only the summary fields: the rest stays null (Inventory.IsPartial), not a default.
-                Items = response.PayloadArray("data").Select(e => Inventory.Parse(e, environment, session.Client.Endpoints.PhotoBase, listRow: true)).ToList(),
+                Items = rows.EnumerateArray().Select(e => Inventory.Parse(e, environment, photoBase, listRow: true)).ToList(),
                 TotalNumberOfRecords = JsonRead.Long(response.Root, "totalNumberOfRecords"),
             };
         }

@@ -8,7 +8,7 @@ using ReturnsHelper.Json;
 namespace ReturnsHelper.Api
 {
     /// <summary>The recall endpoints (API notes 4.7). Each call is one logical write with its own idempotency key.</summary>
-    public static class RecallApi
+    internal static class RecallApi
     {
         /// <summary>The service's per-request cap on inventories.</summary>
         public const int MaxBatchSize = 100;

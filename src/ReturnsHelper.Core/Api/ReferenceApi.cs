@@ -7,7 +7,7 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Api
 {
     /// <summary>Reference data (cached per session) and the cheap call that verifies credentials.</summary>
-    public static class ReferenceApi
+    internal static class ReferenceApi
     {
         public const string HandlingTypesKey = "handlings";
         public const string WarehousesKey = "warehouses";

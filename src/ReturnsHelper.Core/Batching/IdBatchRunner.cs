@@ -17,7 +17,7 @@ namespace ReturnsHelper.Batching
     /// Order: what the batch created is reported before any of the batch's errors, so a caller that stops at its
     /// first error (-ErrorAction Stop) has already written everything that was created.
     /// </summary>
-    public static class IdBatchRunner
+    internal static class IdBatchRunner
     {
         public static async Task RunAsync<T>(
             IReadOnlyList<long> ids,

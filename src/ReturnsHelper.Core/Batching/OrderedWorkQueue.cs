@@ -33,7 +33,7 @@ namespace ReturnsHelper.Batching
     /// - Cancellation. All units share one token (Ctrl+C cancels every request at once), and a consumer waiting on
     ///   the queue wakes with <see cref="OperationCanceledException"/>.
     /// </summary>
-    public sealed class OrderedWorkQueue
+    internal sealed class OrderedWorkQueue
     {
         readonly object gate = new object();            // the window and the running count: TryStart runs on a timer thread
         readonly Queue<WorkUnit> window = new Queue<WorkUnit>();
@@ -165,7 +165,7 @@ namespace ReturnsHelper.Batching
     }
 
     /// <summary>One unit of work in an <see cref="OrderedWorkQueue"/>: what it posts runs on the consumer, in unit order.</summary>
-    public sealed class WorkUnit
+    internal sealed class WorkUnit
     {
         readonly OrderedWorkQueue owner;
         readonly ConcurrentQueue<Action> posted = new ConcurrentQueue<Action>();

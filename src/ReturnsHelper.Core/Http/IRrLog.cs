@@ -3,6 +3,7 @@ namespace ReturnsHelper.Http
     /// <summary>
     /// Where the HTTP core reports what it does. Cmdlets forward these to -Verbose / -Debug on the pipeline
     /// thread. Messages never contain the API key or token: the core never formats headers.
+    /// Public because RrCmdlet.Await, the extension point of every cmdlet (a test cmdlet derives from it), hands it to the work.
     /// </summary>
     public interface IRrLog
     {
@@ -13,7 +14,7 @@ namespace ReturnsHelper.Http
         bool IsDebugEnabled { get; }
     }
 
-    public sealed class NullLog : IRrLog
+    internal sealed class NullLog : IRrLog
     {
         public static readonly NullLog Instance = new NullLog();
         public void Verbose(string message) { }

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Security;
 using System.Text;
 
 namespace ReturnsHelper.Http
@@ -122,5 +124,56 @@ namespace ReturnsHelper.Http
             => (start == 0 || !IsWordCharacter(text[start - 1])) && (end >= text.Length || !IsWordCharacter(text[end]));
 
         static bool IsWordCharacter(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+
+    /// <summary>
+    /// The credentials of one request as text: the token leaves its SecureString once per request, into this object
+    /// (<see cref="RrApiClient.Secrets"/>), for the header of each attempt and to redact what came back. Only text from outside (the server's answer, an exception's
+    /// message) goes through <see cref="Redact"/>: the module's own wording cannot hold a secret, and redacting it would
+    /// mask a short token's letters in our words.
+    /// </summary>
+    internal sealed class RequestSecrets
+    {
+        SecureString source;
+        string retiredToken;
+
+        public RequestSecrets(string apiKey, SecureString apiToken, SecureString retiredToken)
+        {
+            ApiKey = apiKey;
+            Use(apiToken, retiredToken);
+        }
+
+        public string ApiKey { get; }
+        public string ApiToken { get; private set; }
+
+        /// <summary>True when this copy was made from <paramref name="token"/> (the client's current token).</summary>
+        public bool IsFrom(SecureString token) => ReferenceEquals(source, token);
+
+        /// <summary>
+        /// Follows a token rotation during the request. The token it replaced is kept for redaction too: a service that
+        /// cached the old one could still echo it.
+        /// </summary>
+        public void Use(SecureString apiToken, SecureString retired)
+        {
+            source = apiToken;
+            ApiToken = new NetworkCredential(string.Empty, apiToken).Password;
+            retiredToken = retired == null ? null : new NetworkCredential(string.Empty, retired).Password;
+        }
+
+        /// <summary>
+        /// Defence in depth: a server that echoes a credential back must not get it into a log or error, in any form it
+        /// could plausibly encode it (see <see cref="Redaction"/>).
+        /// </summary>
+        public string Redact(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return text;
+            text = Redaction.Apply(text, ApiToken);
+            if (retiredToken != null) text = Redaction.Apply(text, retiredToken);
+            if (ApiKey.Length >= 4) text = Redaction.Apply(text, ApiKey);
+            return text;
+        }
+
+        /// <summary>Enough bytes to hold a credential in its longest encoded form (12 bytes per character: a surrogate pair as \uXXXX\uXXXX, or %XX per UTF-8 byte).</summary>
+        public int MarginBytes => 12 * System.Math.Max(System.Math.Max(ApiToken.Length, ApiKey.Length), retiredToken?.Length ?? 0);
     }
 }

@@ -8,7 +8,7 @@ namespace ReturnsHelper.Http
     /// Bounded retries: a maximum attempt count and a maximum total time, exponential backoff with full
     /// jitter, and the server's Retry-After honoured (it wins over the backoff when longer).
     /// </summary>
-    public sealed class RetryPolicy
+    internal sealed class RetryPolicy
     {
         public int MaxAttempts { get; set; } = 5;
         public TimeSpan MaxRetryTime { get; set; } = TimeSpan.FromSeconds(60);
@@ -61,7 +61,5 @@ namespace ReturnsHelper.Http
             }
             return null;
         }
-
-        public RetryPolicy Clone() => (RetryPolicy)MemberwiseClone();
     }
 }

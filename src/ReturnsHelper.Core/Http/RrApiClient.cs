@@ -18,7 +18,7 @@ namespace ReturnsHelper.Http
     /// The one HTTP pipeline: credentials and User-Agent headers, retries with backoff and Retry-After,
     /// envelope checking, error mapping and logging. One instance (one HttpClient) per session.
     /// </summary>
-    public sealed class RrApiClient : IDisposable
+    internal sealed class RrApiClient : IDisposable
     {
         const int MaxLoggedBody = 4096;
 
@@ -49,6 +49,8 @@ namespace ReturnsHelper.Http
         /// <summary>How the client waits between attempts; replaced in tests to run without real sleeps.</summary>
         internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
         internal Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
+        /// <summary>A monotonic time for the retry time limit; replaced in tests together with <see cref="Delay"/>.</summary>
+        internal Func<TimeSpan> Elapsed { get; set; } = () => TimeSpan.FromSeconds(Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency);
 
         public RrApiClient(RrEndpoints endpoints, string apiKey, SecureString apiToken, string userAgent, RetryPolicy policy, HttpMessageHandler handler = null)
         {
@@ -68,19 +70,34 @@ namespace ReturnsHelper.Http
 
         public RrEndpoints Endpoints => endpoints;
 
-        public async Task<RrResponse> SendAsync(RrRequest request, IRrLog log, CancellationToken cancellationToken)
+        public Task<RrResponse> SendAsync(RrRequest request, IRrLog log, CancellationToken cancellationToken)
+            => SendAsync(request, Secrets(), log, cancellationToken);
+
+        /// <summary>The credentials as text, made once per request (see <see cref="RequestSecrets"/>).</summary>
+        internal RequestSecrets Secrets()
+        {
+            lock (tokenGate) return new RequestSecrets(apiKey, apiToken, retiredToken);
+        }
+
+        async Task<RrResponse> SendAsync(RrRequest request, RequestSecrets secrets, IRrLog log, CancellationToken cancellationToken)
         {
             log = log ?? NullLog.Instance;
-            var total = Stopwatch.StartNew();
+            var started = Elapsed();
             var url = BuildUrl(request);
             if (log.IsDebugEnabled && request.Body != null)
-                log.Debug($"{request} request body: {Excerpt(new ArraySegment<byte>(request.Body), MaxLoggedBody)}");
+                log.Debug($"{request} request body: {Excerpt(new ArraySegment<byte>(request.Body), MaxLoggedBody, secrets)}");
 
             var renewedAfterRefusal = false;
             for (var attempt = 1; ; attempt++)
             {
                 RenewToken(force: false, log);
-                var sentWith = apiToken;
+                SecureString sentWith;
+                lock (tokenGate)
+                {
+                    // The token changed (a rotation, here or in a concurrent request): this request's text copy follows it.
+                    sentWith = apiToken;
+                    if (!secrets.IsFrom(sentWith)) secrets.Use(sentWith, retiredToken);
+                }
                 var watch = Stopwatch.StartNew();
                 HttpStatusCode? status = null;
                 TimeSpan? retryAfter = null;
@@ -88,10 +105,11 @@ namespace ReturnsHelper.Http
                 string contentType = null;
                 Uri location = null;
                 Exception failure = null;
+                string failureText = null; // redacted where it comes from outside; our own wording is not
                 string tlsProblem = null;
                 AnswerBody.TooLargeException tooLarge = null;
                 using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-                using (var message = BuildMessage(request, url, sentWith))
+                using (var message = BuildMessage(request, url, secrets.ApiToken))
                 {
                     attemptCts.CancelAfter(Policy.AttemptTimeout);
                     try
@@ -124,30 +142,32 @@ namespace ReturnsHelper.Http
                         || (attemptCts.IsCancellationRequested && (e is ObjectDisposedException || e is IOException || e is HttpRequestException)))
                     {
                         failure = new TimeoutException($"no answer within {Policy.AttemptTimeout.TotalSeconds:0.#} s");
+                        failureText = failure.Message;
                     }
                     catch (Exception e) when (e is HttpRequestException || e is IOException)
                     {
                         failure = e;
-                        tlsProblem = TlsProblem(e);
+                        failureText = secrets.Redact(Describe(e));
+                        tlsProblem = secrets.Redact(TlsProblem(e));
                     }
                 }
 
-                var outcome = failure != null ? "failed: " + Redact(Describe(failure)) : $"{(int)status.Value} {status.Value}";
+                var outcome = failure != null ? "failed: " + failureText : $"{(int)status.Value} {status.Value}";
                 log.Verbose($"{request} -> {outcome} in {watch.ElapsedMilliseconds} ms (attempt {attempt} of {Policy.MaxAttempts})");
 
                 // A certificate the client refuses is refused again: only other transport failures are worth another attempt.
                 if (tlsProblem != null)
-                    throw new RrApiException(RrErrorKind.Transport, Redact(Sentence.Join($"{request} failed:", tlsProblem)), request.Method, request.Path);
+                    throw new RrApiException(RrErrorKind.Transport, Sentence.Join($"{request} failed:", tlsProblem), request.Method, request.Path);
                 if (tooLarge != null)
                     throw Error(RrErrorKind.InvalidResponse, $"{request} returned HTTP {(int)status.Value} with an answer larger than the limit of {SizeText(MaxResponseBytes)}"
                         + (tooLarge.DeclaredLength.HasValue ? $" (Content-Length {tooLarge.DeclaredLength.Value} bytes)" : "")
-                        + "; it was not read further (Connect-RrService -MaxResponseMB raises the limit).", request, (int)status.Value, null);
+                        + "; it was not read further.", request, (int)status.Value, null, secrets, hint: RrErrorHint.RaiseResponseLimit);
 
                 var retryable = failure != null || RetryPolicy.IsRetryableStatus((int)status.Value);
                 if (retryable)
                 {
                     var wait = Policy.Backoff(attempt + 1, retryAfter);
-                    var reason = NoRetryReason(request, attempt, total.Elapsed + wait);
+                    var reason = NoRetryReason(request, attempt, Elapsed() - started + wait);
                     if (reason == null)
                     {
                         log.Verbose($"{request}: retrying in {wait.TotalMilliseconds:0} ms{(retryAfter.HasValue ? " (server asked Retry-After " + retryAfter.Value.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s)" : "")}"
@@ -160,11 +180,11 @@ namespace ReturnsHelper.Http
 
                 if (failure != null)
                     throw new RrApiException(RrErrorKind.Transport,
-                        Redact(Sentence.Join($"{request} failed after {attempt} attempt(s) over {total.Elapsed.TotalSeconds:0.0} s:", Describe(failure))),
+                        Sentence.Join($"{request} failed after {attempt} attempt(s) over {(Elapsed() - started).TotalSeconds:0.0} s:", failureText),
                         request.Method, request.Path, inner: failure);
                 try
                 {
-                    return Interpret(request, url, (int)status.Value, contentType, location, body, log);
+                    return Interpret(request, url, (int)status.Value, contentType, location, body, secrets, log);
                 }
                 catch (RrApiException e) when (e.Kind == RrErrorKind.Unauthorized && TokenFile != null && !renewedAfterRefusal && (RenewToken(force: true, log) || !ReferenceEquals(sentWith, apiToken)))
                 {
@@ -208,13 +228,13 @@ namespace ReturnsHelper.Http
             return null;
         }
 
-        RrResponse Interpret(RrRequest request, Uri url, int status, string contentType, Uri location, ArraySegment<byte> body, IRrLog log)
+        RrResponse Interpret(RrRequest request, Uri url, int status, string contentType, Uri location, ArraySegment<byte> body, RequestSecrets secrets, IRrLog log)
         {
             if (IsRedirect(status))
-                throw Error(RrErrorKind.HttpError, $"{request} was redirected (HTTP {status}) to {RedirectTarget(url, location)}, which the module never follows because the API key and token would be sent there too; "
-                    + "if that is the service's new address, connect to it with Connect-RrService -BaseUri.", request, status, null);
+                throw Error(RrErrorKind.HttpError, $"{request} was redirected (HTTP {status}) to {secrets.Redact(RedirectTarget(url, location))}, which the module never follows because the API key and token would be sent there too.",
+                    request, status, null, secrets, hint: RrErrorHint.ConnectToNewAddress);
             if (log.IsDebugEnabled)
-                log.Debug($"{request} response body: {Excerpt(body, MaxLoggedBody)}");
+                log.Debug($"{request} response body: {Excerpt(body, MaxLoggedBody, secrets)}");
 
             // Bytes from the network are data: whatever cannot be read becomes this request's InvalidResponse (or its
             // status's error), with the correlation id when one can be read, never another exception type.
@@ -230,7 +250,7 @@ namespace ReturnsHelper.Http
                 }
                 catch (JsonException)
                 {
-                    parseProblem = $"a body that is not valid JSON ({contentType ?? "no content type"}, {body.Count} bytes, starting \"{Printable(Excerpt(body, 80))}\")";
+                    parseProblem = $"a body that is not valid JSON ({secrets.Redact(contentType) ?? "no content type"}, {body.Count} bytes, starting \"{Printable(Excerpt(body, 80, secrets))}\")";
                 }
             }
             else if (body.Count > 0)
@@ -248,7 +268,7 @@ namespace ReturnsHelper.Http
                 }
                 catch (Exception e) when (IsUnreadable(e))
                 {
-                    parseProblem = "an envelope that cannot be read (" + Sentence.Of(e).TrimEnd('.') + ")";
+                    parseProblem = "an envelope that cannot be read (" + secrets.Redact(Sentence.Of(e)).TrimEnd('.') + ")";
                     correlationId = CorrelationIdOf(document.RootElement);
                     document.Dispose();
                     document = null;
@@ -261,14 +281,14 @@ namespace ReturnsHelper.Http
                 document?.Dispose();
                 var kind = KindForStatus(status);
                 var what = envelope != null ? "" : parseProblem != null ? " with " + parseProblem : " without the response envelope";
-                throw Error(kind, $"{request} failed with HTTP {status}{what}.", request, status, envelope, correlationId);
+                throw Error(kind, $"{request} failed with HTTP {status}{what}.", request, status, envelope, secrets, correlationId);
             }
             if (document == null)
-                throw Error(RrErrorKind.InvalidResponse, $"{request} returned HTTP {status} with {parseProblem}.", request, status, null, correlationId);
+                throw Error(RrErrorKind.InvalidResponse, $"{request} returned HTTP {status} with {parseProblem}.", request, status, null, secrets, correlationId);
             if (envelope == null)
             {
                 document.Dispose();
-                throw Error(RrErrorKind.InvalidResponse, $"{request} returned HTTP {status} but the body is not the Return Helper envelope (no meta.status).", request, status, null);
+                throw Error(RrErrorKind.InvalidResponse, $"{request} returned HTTP {status} but the body is not the Return Helper envelope (no meta.status).", request, status, null, secrets);
             }
             if (envelope.MetaStatus < 200 || envelope.MetaStatus >= 300 || !string.IsNullOrEmpty(envelope.ErrorCode))
             {
@@ -277,9 +297,9 @@ namespace ReturnsHelper.Http
                     : envelope.MetaStatus == 404 ? RrErrorKind.NotFound
                     : envelope.MetaStatus == 409 ? RrErrorKind.Conflict
                     : RrErrorKind.SoftError;
-                throw Error(kind, $"Return Helper rejected {request}.", request, status, envelope);
+                throw Error(kind, $"Return Helper rejected {request}.", request, status, envelope, secrets);
             }
-            log.Verbose($"{request}: meta.status {envelope.MetaStatus}, correlation id {Redact(envelope.CorrelationId)}");
+            log.Verbose($"{request}: meta.status {envelope.MetaStatus}, correlation id {secrets.Redact(envelope.CorrelationId)}");
             return new RrResponse(document, status, envelope.CorrelationId);
         }
 
@@ -291,7 +311,8 @@ namespace ReturnsHelper.Http
         /// </summary>
         public async Task<T> SendAsync<T>(RrRequest request, Func<RrResponse, T> read, IRrLog log, CancellationToken cancellationToken)
         {
-            using (var response = await SendAsync(request, log, cancellationToken).ConfigureAwait(false))
+            var secrets = Secrets();
+            using (var response = await SendAsync(request, secrets, log, cancellationToken).ConfigureAwait(false))
             {
                 try
                 {
@@ -300,8 +321,8 @@ namespace ReturnsHelper.Http
                 catch (Exception e) when (IsUnreadable(e))
                 {
                     throw new RrApiException(RrErrorKind.InvalidResponse,
-                        Redact(Sentence.Join($"{request} returned HTTP {response.HttpStatus} with an answer that cannot be read:", Sentence.Of(e))),
-                        request.Method, request.Path, response.HttpStatus, correlationId: Redact(response.CorrelationId));
+                        Sentence.Join($"{request} returned HTTP {response.HttpStatus} with an answer that cannot be read:", secrets.Redact(Sentence.Of(e))),
+                        request.Method, request.Path, response.HttpStatus, correlationId: secrets.Redact(response.CorrelationId));
                 }
             }
         }
@@ -349,18 +370,20 @@ namespace ReturnsHelper.Http
             return null;
         }
 
-        RrApiException Error(RrErrorKind kind, string message, RrRequest request, int status, Envelope envelope, string correlationId = null)
+        /// <param name="message">Our wording, with anything from the answer in it already redacted.</param>
+        static RrApiException Error(RrErrorKind kind, string message, RrRequest request, int status, Envelope envelope, RequestSecrets secrets,
+            string correlationId = null, RrErrorHint hint = RrErrorHint.None)
         {
             Dictionary<string, string> errors = null;
             if (envelope != null)
             {
                 errors = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-                foreach (var e in envelope.Errors) errors[Redact(e.Key)] = Redact(e.Value);
+                foreach (var e in envelope.Errors) errors[secrets.Redact(e.Key)] = secrets.Redact(e.Value);
             }
             // One sentence: the service's own words for what is wrong end it; its code, map and correlation id are properties.
             if (errors != null && errors.Count > 0) message = Sentence.Join(message.TrimEnd('.') + ":", string.Join(" ", errors.Values.Distinct()));
-            return new RrApiException(kind, Redact(message), request.Method, request.Path, status, envelope?.MetaStatus, Redact(envelope?.ErrorCode),
-                errors, Redact(envelope?.CorrelationId ?? correlationId));
+            return new RrApiException(kind, message, request.Method, request.Path, status, envelope?.MetaStatus, secrets.Redact(envelope?.ErrorCode),
+                errors, secrets.Redact(envelope?.CorrelationId ?? correlationId), hint: hint);
         }
 
         static RrErrorKind KindForStatus(int status)
@@ -386,12 +409,11 @@ namespace ReturnsHelper.Http
             return new Uri(sb.ToString());
         }
 
-        HttpRequestMessage BuildMessage(RrRequest request, Uri url, SecureString token)
+        HttpRequestMessage BuildMessage(RrRequest request, Uri url, string token)
         {
             var message = new HttpRequestMessage(new HttpMethod(request.Method), url);
             message.Headers.TryAddWithoutValidation("x-rr-apikey", apiKey);
-            // The token leaves its SecureString only here, for the header of this one message.
-            message.Headers.TryAddWithoutValidation("x-rr-apitoken", new NetworkCredential(string.Empty, token).Password);
+            message.Headers.TryAddWithoutValidation("x-rr-apitoken", token);
             if (!string.IsNullOrEmpty(userAgent)) message.Headers.TryAddWithoutValidation("User-Agent", userAgent);
             message.Headers.Accept.ParseAdd("application/json");
             if (request.IdempotencyKey != null) message.Headers.TryAddWithoutValidation("x-returnhelper-idempotency-key", request.IdempotencyKey);
@@ -403,26 +425,9 @@ namespace ReturnsHelper.Http
             return message;
         }
 
-        /// <summary>
-        /// Defence in depth: a server that echoes a credential back must not get it into a log or error, in any form it
-        /// could plausibly encode it (see <see cref="Redaction"/>).
-        /// </summary>
-        internal string Redact(string text)
-        {
-            if (string.IsNullOrEmpty(text)) return text;
-            text = Redaction.Apply(text, new NetworkCredential(string.Empty, apiToken).Password);
-            var retired = retiredToken;
-            if (retired != null) text = Redaction.Apply(text, new NetworkCredential(string.Empty, retired).Password);
-            if (apiKey.Length >= 4) text = Redaction.Apply(text, apiKey);
-            return text;
-        }
-
         /// <summary>The start of a body for a log line or message, redacted, decoded only as far as needed.</summary>
-        string Excerpt(ArraySegment<byte> body, int maxChars)
-            => AnswerBody.Excerpt(body, maxChars, RedactionMarginBytes, Redact);
-
-        /// <summary>Enough bytes to hold a credential in its longest encoded form (12 bytes per character: a surrogate pair as \uXXXX\uXXXX, or %XX per UTF-8 byte).</summary>
-        int RedactionMarginBytes => 12 * Math.Max(apiToken.Length, apiKey.Length);
+        static string Excerpt(ArraySegment<byte> body, int maxChars, RequestSecrets secrets)
+            => AnswerBody.Excerpt(body, maxChars, secrets.MarginBytes, secrets.Redact);
 
         static string SizeText(int bytes) => bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MB" : $"{bytes} bytes";
 

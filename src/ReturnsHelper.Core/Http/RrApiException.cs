@@ -65,6 +65,19 @@ namespace ReturnsHelper.Http
     }
 
     /// <summary>
+    /// What the user can change so that the call works, when the client knows it. The cmdlet layer words it
+    /// (ErrorMapper), naming its own cmdlets and parameters; the core does not know them.
+    /// </summary>
+    public enum RrErrorHint
+    {
+        None,
+        /// <summary>The answer was larger than the session's response size limit.</summary>
+        RaiseResponseLimit,
+        /// <summary>The service redirected the call: if the target is its new address, connect there.</summary>
+        ConnectToNewAddress,
+    }
+
+    /// <summary>
     /// The one exception type of the HTTP core. Every failure (soft error, real 4xx/5xx, HTML 502 page, truncated
     /// JSON, unexpected shape, transport failure) becomes one of these. The message is one sentence; the details a
     /// script acts on (reason, inventory, the service's error map and code, correlation id, existing recall number)
@@ -90,18 +103,23 @@ namespace ReturnsHelper.Http
         public long? ItemId { get; }
         /// <summary>The recall the inventory is already in, when the service names it.</summary>
         public string ExistingRecallNumber { get; }
+        /// <summary>What the user can change, not yet in the message (see <see cref="RrErrorHint"/>).</summary>
+        public RrErrorHint Hint { get; }
 
-        public RrApiException(RrErrorKind kind, string message, string method, string path, int? httpStatus = null, int? metaStatus = null,
-            string errorCode = null, IReadOnlyDictionary<string, string> errors = null, string correlationId = null, Exception inner = null)
-            : this(kind, message, method, path, httpStatus, metaStatus, errorCode, errors, correlationId, inner, null)
+        internal RrApiException(RrErrorKind kind, string message, string method, string path, int? httpStatus = null, int? metaStatus = null,
+            string errorCode = null, IReadOnlyDictionary<string, string> errors = null, string correlationId = null, Exception inner = null,
+            RrErrorHint hint = RrErrorHint.None)
+            : this(kind, message, method, path, httpStatus, metaStatus, errorCode, errors, correlationId, inner, null, hint)
         {
         }
 
         RrApiException(RrErrorKind kind, string message, string method, string path, int? httpStatus, int? metaStatus,
-            string errorCode, IReadOnlyDictionary<string, string> errors, string correlationId, Exception inner, long? itemId, RrErrorReason? reason = null)
+            string errorCode, IReadOnlyDictionary<string, string> errors, string correlationId, Exception inner, long? itemId, RrErrorHint hint,
+            RrErrorReason? reason = null)
             : base(message, inner)
         {
             Kind = kind;
+            Hint = hint;
             HttpStatus = httpStatus;
             MetaStatus = metaStatus;
             ErrorCode = errorCode;
@@ -123,20 +141,24 @@ namespace ReturnsHelper.Http
         /// This failure narrowed to one item of the request: <paramref name="message"/> (default: this message) and
         /// the error-map entries about the item (default: the whole map); the reason is read again from them.
         /// </summary>
-        public RrApiException ForItem(long itemId, string message = null, IReadOnlyDictionary<string, string> itemErrors = null)
+        internal RrApiException ForItem(long itemId, string message = null, IReadOnlyDictionary<string, string> itemErrors = null)
             => new RrApiException(Kind, message ?? Message, Method, Path, HttpStatus, MetaStatus, ErrorCode,
-                itemErrors ?? Errors, CorrelationId, InnerException, itemId);
+                itemErrors ?? Errors, CorrelationId, InnerException, itemId, Hint);
 
         /// <summary>
         /// This failure narrowed to one item whose own error-map entries say what is wrong: their words (each once)
         /// are the message, one sentence, instead of the generic "Return Helper rejected ...".
         /// </summary>
-        public RrApiException ForItemFromEntries(long itemId, IReadOnlyDictionary<string, string> itemErrors)
+        internal RrApiException ForItemFromEntries(long itemId, IReadOnlyDictionary<string, string> itemErrors)
             => ForItem(itemId, Sentence.End(string.Join(" ", itemErrors.Values.Distinct())), itemErrors);
 
         /// <summary>The same failure with another message (the reason stays: it was read from the service's words).</summary>
-        public RrApiException WithMessage(string message)
-            => new RrApiException(Kind, message, Method, Path, HttpStatus, MetaStatus, ErrorCode, Errors, CorrelationId, InnerException, ItemId, Reason);
+        internal RrApiException WithMessage(string message)
+            => new RrApiException(Kind, message, Method, Path, HttpStatus, MetaStatus, ErrorCode, Errors, CorrelationId, InnerException, ItemId, Hint, Reason);
+
+        /// <summary>The same failure with its hint worded into <paramref name="message"/> (so it has none left).</summary>
+        internal RrApiException WithHintWorded(string message)
+            => new RrApiException(Kind, message, Method, Path, HttpStatus, MetaStatus, ErrorCode, Errors, CorrelationId, InnerException, ItemId, RrErrorHint.None, Reason);
 
         /// <summary>
         /// True when the service answered and refused the call, so a write did not happen: a soft error, 401/403, 404,
@@ -187,7 +209,7 @@ namespace ReturnsHelper.Http
     }
 
     /// <summary>Reads the zero-based index out of an error-map key such as <c>returnInventoryIdList[3]</c>.</summary>
-    public static class ListIndex
+    internal static class ListIndex
     {
         public static bool TryParse(string key, out int index)
         {

@@ -5,13 +5,13 @@ using System.Text.RegularExpressions;
 namespace ReturnsHelper.Http
 {
     /// <summary>Which of the two Return Helper APIs a request goes to.</summary>
-    public enum RrApiKind { User, Public }
+    internal enum RrApiKind { User, Public }
 
     /// <summary>
     /// One logical call. A write gets its idempotency key when it is created, so every retry of the same
     /// logical write carries the same key; a new logical write is a new request object.
     /// </summary>
-    public sealed class RrRequest
+    internal sealed class RrRequest
     {
         static readonly Regex SafePath = new Regex(@"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*\z", RegexOptions.CultureInvariant);
 

@@ -9,7 +9,7 @@ namespace ReturnsHelper.Http
     /// A successful envelope. Payload placement differs per endpoint (top level next to correlationId/meta,
     /// or under a top-level <c>data</c>), so lookups try both.
     /// </summary>
-    public sealed class RrResponse : IDisposable
+    internal sealed class RrResponse : IDisposable
     {
         readonly JsonDocument document;
         public int HttpStatus { get; }
@@ -35,32 +35,35 @@ namespace ReturnsHelper.Http
         }
 
         /// <summary>A list payload: <c>name</c> at top level, <c>data.name</c>, or <c>data</c> itself when it is the array.</summary>
-        public IEnumerable<JsonElement> PayloadArray(string name)
+        public bool TryGetPayloadArray(string name, out JsonElement list)
         {
-            if (TryGetPayload(name, out var list) && list.ValueKind == JsonValueKind.Array) return list.EnumerateArray();
-            if (Root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array) return data.EnumerateArray();
-            return Enumerable.Empty<JsonElement>();
+            if (TryGetPayload(name, out list) && list.ValueKind == JsonValueKind.Array) return true;
+            if (Root.TryGetProperty("data", out list) && list.ValueKind == JsonValueKind.Array) return true;
+            list = default;
+            return false;
         }
 
+        /// <summary>The items of the list payload (see <see cref="TryGetPayloadArray"/>), none when there is no list.</summary>
+        public IEnumerable<JsonElement> PayloadArray(string name)
+            => TryGetPayloadArray(name, out var list) ? list.EnumerateArray() : Enumerable.Empty<JsonElement>();
+
         /// <summary>True when the response has a list under any of the documented placements.</summary>
-        public bool HasPayloadArray(string name)
-            => (TryGetPayload(name, out var list) && list.ValueKind == JsonValueKind.Array)
-               || (Root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array);
+        public bool HasPayloadArray(string name) => TryGetPayloadArray(name, out _);
 
         /// <summary>A single-record payload: the object under <c>data</c>, or the top level itself.</summary>
         public JsonElement PayloadObject()
             => Root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object ? data : Root;
 
         /// <summary>
-        /// The payload without the envelope, as raw JSON: <c>data</c> when it is the only payload member,
-        /// otherwise an object of every top-level member except correlationId and meta. Null when there is none.
+        /// The payload without the envelope, read in place by the caller's converters: <paramref name="value"/> of
+        /// <c>data</c> when it is the only payload member, otherwise <paramref name="members"/> of every top-level
+        /// member except correlationId and meta (one object). The default of <typeparamref name="T"/> when there is none.
         /// </summary>
-        public string PayloadJson()
+        public T Payload<T>(Func<JsonElement, T> value, Func<IReadOnlyList<JsonProperty>, T> members)
         {
-            var members = Root.EnumerateObject().Where(p => !EnvelopeFields.Contains(p.Name)).ToList();
-            if (members.Count == 0) return null;
-            if (members.Count == 1 && members[0].NameEquals("data")) return members[0].Value.GetRawText();
-            return "{" + string.Join(",", members.Select(m => JsonSerializer.Serialize(m.Name) + ":" + m.Value.GetRawText())) + "}";
+            var payload = Root.EnumerateObject().Where(p => !EnvelopeFields.Contains(p.Name)).ToList();
+            if (payload.Count == 0) return default;
+            return payload.Count == 1 && payload[0].NameEquals("data") ? value(payload[0].Value) : members(payload);
         }
 
         public void Dispose() => document.Dispose();

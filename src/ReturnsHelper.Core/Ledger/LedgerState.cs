@@ -41,7 +41,7 @@ namespace ReturnsHelper.Ledger
     /// The ledger folded into what is known now: every recall (the latest snapshot, with status updates applied in
     /// event-time order), which inventory is in which active recall, and the batches still pending.
     /// </summary>
-    public sealed class LedgerState
+    internal sealed class LedgerState
     {
         internal readonly string environment;
         readonly Dictionary<long, Recall> recalls = new Dictionary<long, Recall>();
@@ -142,7 +142,7 @@ namespace ReturnsHelper.Ledger
             var reader = new Utf8JsonReader(bytes.Span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
             Expect(ref reader, JsonTokenType.StartObject);
             var e = new Event();
-            for (; Next(ref reader) == JsonTokenType.PropertyName; )
+            for (; Next(ref reader) == JsonTokenType.PropertyName;)
             {
                 var name = reader.GetString();
                 reader.Read();

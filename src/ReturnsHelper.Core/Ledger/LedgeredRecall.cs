@@ -12,7 +12,7 @@ namespace ReturnsHelper.Ledger
     /// with the session's ledger, the batch is recorded before it is sent (write-ahead) and the created recalls
     /// before they are returned; resent with the same idempotency key, a batch creates nothing twice.
     /// </summary>
-    public static class LedgeredRecall
+    internal static class LedgeredRecall
     {
         public static Task<IReadOnlyList<Recall>> CreateAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct)
         {

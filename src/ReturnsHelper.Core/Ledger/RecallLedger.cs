@@ -33,7 +33,7 @@ namespace ReturnsHelper.Ledger
     /// - Private. The folder and file are created readable by the user only on Unix; on Windows the per-user local
     ///   data folder already is.
     /// </summary>
-    public sealed class RecallLedger
+    internal sealed class RecallLedger
     {
         const int FormatVersion = 1;
         /// <summary>A ledger shorter than this is never worth compacting.</summary>

@@ -7,7 +7,7 @@ namespace ReturnsHelper
     /// The documented code vocabularies, and their normalisation: some payloads send integers
     /// (older webhooks) where the API sends strings. Everything the module emits uses the strings.
     /// </summary>
-    public static class Codes
+    internal static class Codes
     {
         /// <summary>Handling codes with their documented meanings (API notes section 6.1).</summary>
         public static readonly IReadOnlyList<KeyValuePair<string, string>> HandlingCodes = new[]
@@ -20,13 +20,16 @@ namespace ReturnsHelper
             Pair("oth", "Others"),
         };
 
-        /// <summary>Codes UpdateReturnInventoryHandling refuses, with the reason shown before any call is made.</summary>
+        /// <summary>
+        /// Codes UpdateReturnInventoryHandling refuses, with the reason shown before any call is made (one clause, no
+        /// full stop: the cmdlet layer may add what to use instead).
+        /// </summary>
         public static readonly IReadOnlyDictionary<string, string> ForbiddenHandlingUpdates =
             new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
             {
-                ["tbc"] = "'tbc' is the initial state and cannot be set; use Undo-RrInventoryHandling to go back to it.",
-                ["rsd"] = "'rsd' (resend) has its own endpoint (Resend/createResend) and cannot be set as a handling.",
-                ["rtn"] = "'rtn' (recall) is set by creating a recall; use New-RrRecall.",
+                ["tbc"] = "'tbc' is the initial state and cannot be set",
+                ["rsd"] = "'rsd' (resend) has its own endpoint (Resend/createResend) and cannot be set as a handling",
+                ["rtn"] = "'rtn' (recall) is set by creating a recall",
             };
 
         static readonly string[] HandlingByInt = { "tbc", "rtn", "dis", "rsd", "ohd", "oth" };

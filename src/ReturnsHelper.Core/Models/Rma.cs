@@ -11,7 +11,7 @@ namespace ReturnsHelper
     /// letter&gt;&lt;sequence&gt;[-&lt;split sequence&gt;]-&lt;check digits&gt;</c>, e.g. <c>USE-1034-260603-D00001-05</c>. The
     /// check digits are opaque (no published algorithm fits the samples): they are never validated.
     /// </summary>
-    public static class Rma
+    internal static class Rma
     {
         // Lenient where production may differ from the sandbox samples: prefix length, sequence length, env letter.
         static readonly Regex Shape = new Regex(
@@ -96,7 +96,7 @@ namespace ReturnsHelper
     }
 
     /// <summary>What an RMA pattern fixes (see <see cref="Rma.KnownParts"/>); null where it does not.</summary>
-    public sealed class RmaParts
+    internal sealed class RmaParts
     {
         public RmaParts(int? warehouseId, DateTime? receivedOn, bool isSplit)
         {

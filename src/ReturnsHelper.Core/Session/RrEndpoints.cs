@@ -7,7 +7,7 @@ namespace ReturnsHelper
     public enum RrEnvironment { Sandbox, Production, China, Custom }
 
     /// <summary>Where one environment's User API, Public API and photo host live (API notes 1.1).</summary>
-    public sealed class RrEndpoints
+    internal sealed class RrEndpoints
     {
         public RrEnvironment Environment { get; }
         public Uri UserBase { get; }
@@ -52,8 +52,7 @@ namespace ReturnsHelper
             {
                 var text = userBase.AbsoluteUri.TrimEnd('/');
                 var marker = text.LastIndexOf("/user/api", StringComparison.OrdinalIgnoreCase);
-                if (marker < 0)
-                    throw new ArgumentException($"Cannot derive the Public API base from '{userBase}': it does not end in /user/api. Give -PublicBaseUri as well.");
+                if (marker < 0) throw new PublicBaseNotDerivableException(userBase);
                 publicBase = new Uri(text.Substring(0, marker) + "/public/api" + text.Substring(marker + "/user/api".Length));
             }
             RequireSafe(publicBase, "PublicBaseUri");
@@ -77,5 +76,17 @@ namespace ReturnsHelper
             => uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var ip) && IPAddress.IsLoopback(ip));
 
         static Uri WithSlash(Uri uri) => uri.AbsoluteUri.EndsWith("/") ? uri : new Uri(uri.AbsoluteUri + "/");
+    }
+
+    /// <summary>
+    /// A custom user API base from which the Public API base cannot be derived (it does not end in /user/api): the
+    /// caller has to give that base too (the cmdlet layer says how).
+    /// </summary>
+    internal sealed class PublicBaseNotDerivableException : ArgumentException
+    {
+        public PublicBaseNotDerivableException(Uri userBase)
+            : base($"Cannot derive the Public API base from '{userBase}': it does not end in /user/api.")
+        {
+        }
     }
 }

@@ -52,7 +52,7 @@ namespace ReturnsHelper
         public string ApiTokenPath => Client.TokenFile?.Path;
 
         /// <summary>This account's local recall ledger, or null when the session keeps none (Connect-RrService -NoLedger).</summary>
-        public ReturnsHelper.Ledger.RecallLedger Ledger { get; set; }
+        internal ReturnsHelper.Ledger.RecallLedger Ledger { get; set; }
         /// <summary>The ledger file, or null.</summary>
         public string LedgerPath => Ledger?.Path;
         /// <summary>How long reference data (handling types, warehouses) is cached.</summary>
@@ -63,7 +63,7 @@ namespace ReturnsHelper
         /// <summary>The ledger file name of this key and base URI (a hash: it reveals neither).</summary>
         public string LedgerFileName { get; }
 
-        public RrSession(RrEndpoints endpoints, string apiKey, SecureString apiToken, string userAgent, RetryPolicy policy, HttpMessageHandler handler = null)
+        internal RrSession(RrEndpoints endpoints, string apiKey, SecureString apiToken, string userAgent, RetryPolicy policy, HttpMessageHandler handler = null)
         {
             if (string.IsNullOrWhiteSpace(apiKey)) throw new ArgumentException("The API key is empty.");
             if (apiToken == null || apiToken.Length == 0) throw new ArgumentException("The API token is empty.");
@@ -75,7 +75,7 @@ namespace ReturnsHelper
         }
 
         /// <summary>Shows only the last four characters, and none of a short key.</summary>
-        public static string Mask(string apiKey)
+        internal static string Mask(string apiKey)
             => apiKey.Length <= 8 ? new string('*', 8) : "****" + apiKey.Substring(apiKey.Length - 4);
 
         public override string ToString() => $"{Environment} {BaseUri} (key {MaskedApiKey})";

@@ -10,7 +10,7 @@ using ReturnsHelper.Json;
 namespace ReturnsHelper.Webhooks
 {
     /// <summary>What processing one journaled event came to so far.</summary>
-    public sealed class WebhookProcessingOutcome
+    internal sealed class WebhookProcessingOutcome
     {
         public const string Processed = "processed";
         public const string Failed = "failed";

@@ -11,7 +11,7 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Webhooks
 {
     /// <summary>How a <see cref="WebhookProcessor"/> retries.</summary>
-    public sealed class WebhookProcessorOptions
+    internal sealed class WebhookProcessorOptions
     {
         /// <summary>The wait after the first failure; it doubles after each further failure in a row.</summary>
         public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(1);

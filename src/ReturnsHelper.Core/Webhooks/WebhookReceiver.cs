@@ -11,7 +11,7 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Webhooks
 {
     /// <summary>How a <see cref="WebhookReceiver"/> listens and when it stops.</summary>
-    public sealed class WebhookReceiverOptions
+    internal sealed class WebhookReceiverOptions
     {
         /// <summary>The HttpListener prefix, e.g. http://127.0.0.1:8080/ (must end with a slash).</summary>
         public string Prefix { get; set; }
@@ -49,7 +49,7 @@ namespace ReturnsHelper.Webhooks
     }
 
     /// <summary>Why a delivery was refused, as counted in <see cref="WebhookReceiveSummary.RefusedBy"/>.</summary>
-    public enum WebhookRefusal
+    internal enum WebhookRefusal
     {
         /// <summary>Not a POST, or no timestamp / signature header (401).</summary>
         NotSigned,
@@ -77,7 +77,7 @@ namespace ReturnsHelper.Webhooks
     }
 
     /// <summary>What a receiver run did.</summary>
-    public sealed class WebhookReceiveSummary
+    internal sealed class WebhookReceiveSummary
     {
         readonly Dictionary<WebhookRefusal, int> refusedBy = new Dictionary<WebhookRefusal, int>();
 
@@ -117,7 +117,7 @@ namespace ReturnsHelper.Webhooks
     /// Duplicates (same DedupeKey) are answered 200 and dropped. Events are handed to the callback one at a time,
     /// in the order they were accepted.
     /// </summary>
-    public sealed class WebhookReceiver
+    internal sealed class WebhookReceiver
     {
         static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(5);
 

@@ -8,14 +8,14 @@ using System.Text;
 namespace ReturnsHelper.Webhooks
 {
     /// <summary>Which webhook input was malformed (cmdlets turn it into a stable error id).</summary>
-    public enum WebhookField { SigningKey, Signature, Timestamp, EndpointUri, Body }
+    internal enum WebhookField { SigningKey, Signature, Timestamp, EndpointUri, Body }
 
     /// <summary>
     /// A webhook input that cannot be checked at all (as opposed to one that checks out false): a signing key
     /// that is not Base64, a signature that is not a Base64 HMAC-SHA256, a timestamp that is not ISO 8601,
     /// a body that is not a JSON event. Messages never contain the signing key.
     /// </summary>
-    public sealed class WebhookFormatException : FormatException
+    internal sealed class WebhookFormatException : FormatException
     {
         public WebhookField Field { get; }
 
@@ -30,7 +30,7 @@ namespace ReturnsHelper.Webhooks
     /// message = UTF-8("POST" + registered endpoint URL + timestamp header) followed by the raw body bytes)).
     /// The body is never re-serialised: any change to it breaks the signature, as it should.
     /// </summary>
-    public static class WebhookSignature
+    internal static class WebhookSignature
     {
         public const string SignatureHeader = "returnhelper-signature";
         public const string TimestampHeader = "timestamp";
@@ -141,7 +141,7 @@ namespace ReturnsHelper.Webhooks
     }
 
     /// <summary>The outcome of checking a delivery that could be checked.</summary>
-    public enum WebhookCheck
+    internal enum WebhookCheck
     {
         Valid,
         SignatureMismatch,
@@ -149,7 +149,7 @@ namespace ReturnsHelper.Webhooks
     }
 
     /// <summary>The result of <see cref="WebhookVerifier.Verify"/>: what was decided and why, in words safe to log.</summary>
-    public sealed class WebhookVerification
+    internal sealed class WebhookVerification
     {
         public WebhookCheck Result { get; }
         public DateTimeOffset Timestamp { get; }
@@ -169,7 +169,7 @@ namespace ReturnsHelper.Webhooks
     /// key rotation), then the clock skew of the timestamp header (skipped when MaxClockSkew is null). Holds the decoded
     /// keys; never exposes them. With a key file, <see cref="RenewKeys"/> takes its new keys when it changed.
     /// </summary>
-    public sealed class WebhookVerifier
+    internal sealed class WebhookVerifier
     {
         IReadOnlyList<byte[]> keys;
         readonly WebhookSigningKeyFile keyFile;

@@ -112,8 +112,8 @@ internal sealed class ApiDispatcher(EmulatorContext emulator, ApiRoutes routes)
     {
         string reason = ReasonPhrases.GetReasonPhrase(fault.Status);
         string errorCode = reason.Length == 0 ? "INJECTED_FAULT" : reason.ToUpperInvariant().Replace(' ', '_');
-        return Envelope.Error(fault.Status, correlationId, errorCode, "emulator", $"Injected fault: HTTP {fault.Status}.")
-            with { RetryAfterSeconds = fault.RetryAfterSeconds };
+        var error = Envelope.Error(fault.Status, correlationId, errorCode, "emulator", $"Injected fault: HTTP {fault.Status}.");
+        return error with { RetryAfterSeconds = fault.RetryAfterSeconds };
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ namespace ReturnsHelper.Commands
     /// Invoke-RrApi: the escape hatch for endpoints without a cmdlet. Same session, retries, idempotency
     /// and error contract as every cmdlet; returns the payload without the envelope.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "RrApi", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Invoke, "RrApi", HelpUri = HelpLinks.Base + "Invoke-RrApi.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(PSObject))]
     public sealed class InvokeRrApiCommand : RrApiCmdlet
     {
@@ -66,12 +66,8 @@ namespace ReturnsHelper.Commands
             try
             {
                 // Converted inside the client's read boundary: a payload it cannot convert is this call's InvalidResponse.
-                var payload = Await((log, ct) => session.Client.SendAsync(request, response =>
-                {
-                    var json = response.PayloadJson();
-                    if (json == null) return null;
-                    using (var document = JsonDocument.Parse(json)) return PSJson.ToPSObject(document.RootElement);
-                }, log, ct));
+                var payload = Await((log, ct) => session.Client.SendAsync(request,
+                    response => response.Payload<object>(value => PSJson.ToPSObject(value), PSJson.ToPSObject), log, ct));
                 if (payload == null) return;
                 WriteObject(payload, enumerateCollection: true);
             }

@@ -73,7 +73,7 @@ namespace ReturnsHelper.Commands
         /// Sends one logical write. <paramref name="idempotencyKey"/> is null for a new one, or the key a batch was sent
         /// with before (a batch the ledger recorded as pending, resent to learn its outcome).
         /// </summary>
-        protected abstract Task<IReadOnlyList<TResult>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct);
+        private protected abstract Task<IReadOnlyList<TResult>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct);
 
         /// <summary>True when the id needs no request (a subclass answered it, e.g. from the ledger); it is then not batched.</summary>
         protected virtual bool AnsweredWithoutRequest(long id) => false;
@@ -92,7 +92,7 @@ namespace ReturnsHelper.Commands
         }
 
         /// <summary>The session's ledger (null with -NoLedger), for subclasses.</summary>
-        protected ReturnsHelper.Ledger.RecallLedger Ledger => session.Ledger;
+        private protected ReturnsHelper.Ledger.RecallLedger Ledger => session.Ledger;
         /// <summary>True when <paramref name="result"/> accounts for the submitted id (used to prove no id was dropped).</summary>
         protected abstract bool Covers(TResult result, long id);
 

@@ -17,6 +17,7 @@ namespace ReturnsHelper.Commands
         {
             if (error is RrApiException api)
             {
+                api = WithHintWorded(api);
                 if (api.Reason == RrErrorReason.OutcomeUnknown)
                     api = api.WithMessage(Sentence.Join("No definitive answer came back: " + Sentence.End(api.Message) + " An earlier attempt may have succeeded.",
                         howToCheckUnknownOutcome));
@@ -28,6 +29,21 @@ namespace ReturnsHelper.Commands
             if (error is ArgumentException)
                 return new ErrorRecord(new ArgumentException(Sentence.Of(error), error), "RrInvalidInput", ErrorCategory.InvalidArgument, target);
             return new ErrorRecord(error, "RrUnexpected." + error.GetType().Name, ErrorCategory.NotSpecified, target);
+        }
+
+        /// <summary>The core's hint, in the words of this module's cmdlets and parameters.</summary>
+        static RrApiException WithHintWorded(RrApiException api)
+        {
+            var message = api.Message.TrimEnd('.');
+            switch (api.Hint)
+            {
+                case RrErrorHint.RaiseResponseLimit:
+                    return api.WithHintWorded(message + " (Connect-RrService -MaxResponseMB raises the limit).");
+                case RrErrorHint.ConnectToNewAddress:
+                    return api.WithHintWorded(message + "; if that is the service's new address, connect to it with Connect-RrService -BaseUri.");
+                default:
+                    return api;
+            }
         }
 
         /// <summary>An id a write accepted without mentioning it in its answer: its outcome is unknown.</summary>

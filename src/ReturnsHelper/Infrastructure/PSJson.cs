@@ -21,9 +21,7 @@ namespace ReturnsHelper.Commands
             switch (e.ValueKind)
             {
                 case JsonValueKind.Object:
-                    var o = new PSObject();
-                    foreach (var p in e.EnumerateObject()) o.Properties.Add(new PSNoteProperty(p.Name, ToPSObject(p.Value, depth + 1)));
-                    return o;
+                    return ToPSObject(e.EnumerateObject(), depth);
                 case JsonValueKind.Array:
                     return e.EnumerateArray().Select(x => ToPSObject(x, depth + 1)).ToArray();
                 case JsonValueKind.String:
@@ -37,6 +35,16 @@ namespace ReturnsHelper.Commands
                 case JsonValueKind.False: return false;
                 default: return null;
             }
+        }
+
+        /// <summary>Members of a JSON object to one PSCustomObject.</summary>
+        public static object ToPSObject(IEnumerable<JsonProperty> members) => ToPSObject(members, 0);
+
+        static PSObject ToPSObject(IEnumerable<JsonProperty> members, int depth)
+        {
+            var o = new PSObject();
+            foreach (var p in members) o.Properties.Add(new PSNoteProperty(p.Name, ToPSObject(p.Value, depth + 1)));
+            return o;
         }
 
         /// <summary>

@@ -22,7 +22,7 @@ namespace ReturnsHelper.Commands
         InputIds reader;
 
         /// <summary>The -Verbose/-Debug sink of the per-item requests.</summary>
-        protected IRrLog ItemLog { get; private set; }
+        private protected IRrLog ItemLog { get; private set; }
 
         /// <summary>Call in BeginProcessing. With <paramref name="skipRepeats"/>, an id met before is a warning and is not sent again.</summary>
         protected void BeginPerItem(int throttleLimit, bool skipRepeats)
@@ -39,7 +39,7 @@ namespace ReturnsHelper.Commands
         /// input the id came from, the TargetObject of its errors. With <paramref name="isWrite"/>, requests already sent
         /// are finished and reported if the command fails (see <see cref="RrCmdlet.Pump"/>).
         /// </summary>
-        protected void SendPerItem(object[] items, Func<long, bool> shouldSend,
+        private protected void SendPerItem(object[] items, Func<long, bool> shouldSend,
             Func<WorkUnit, long, object, CancellationToken, Task> send, bool isWrite)
         {
             if (!MyInvocation.ExpectingInput && items != null) progress.Expect(items.Length);

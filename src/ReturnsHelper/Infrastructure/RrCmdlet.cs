@@ -21,10 +21,10 @@ namespace ReturnsHelper.Commands
         protected override void StopProcessing() => stopping.Cancel();
 
         /// <summary>A work queue whose units share this command's Ctrl+C token.</summary>
-        protected OrderedWorkQueue NewWorkQueue(int throttleLimit) => new OrderedWorkQueue(throttleLimit, stopping.Token);
+        private protected OrderedWorkQueue NewWorkQueue(int throttleLimit) => new OrderedWorkQueue(throttleLimit, stopping.Token);
 
         /// <summary>The -Verbose/-Debug sink for work in <paramref name="queue"/>: lines reach the pipeline thread as soon as it looks.</summary>
-        protected IRrLog LogFor(OrderedWorkQueue queue)
+        private protected IRrLog LogFor(OrderedWorkQueue queue)
         {
             CaptureStreamPreferences();
             return new PipelineLog(queue, this, verboseShown.Value, debugShown.Value);
@@ -37,7 +37,7 @@ namespace ReturnsHelper.Commands
         /// as the pipeline still accepts it, since a write already sent may have happened; otherwise (reads) they are
         /// cancelled. Then the failure goes on.
         /// </summary>
-        protected void Pump(OrderedWorkQueue queue, Action step, bool finishInFlight)
+        private protected void Pump(OrderedWorkQueue queue, Action step, bool finishInFlight)
         {
             try
             {
@@ -167,7 +167,7 @@ namespace ReturnsHelper.Commands
         /// The ledger folded into its state. An unreadable ledger stops the command; damaged lines (a crash while
         /// writing, an edit) are skipped with a warning.
         /// </summary>
-        protected Ledger.LedgerState ReadLedger(Ledger.RecallLedger ledger)
+        private protected Ledger.LedgerState ReadLedger(Ledger.RecallLedger ledger)
         {
             try
             {

@@ -7,7 +7,7 @@ namespace ReturnsHelper.Core.Tests.Fakes
     /// A session whose single client talks to a <see cref="FakeHandler"/>, with the backoff wait replaced by a
     /// recorder (instant) and a fixed clock, so retry tests need no real sleeps.
     /// </summary>
-    public sealed class Harness : IDisposable
+    internal sealed class Harness : IDisposable
     {
         public const string ApiKey = "KEY-4f1d9c2ab7e3";
         public const string ApiToken = "TOK-Zq8!secret-9x7Vw";

@@ -8,7 +8,7 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Commands
 {
     /// <summary>Get-RrHandlingType: the handling types of the environment (Public API handling/getAllHandlings), cached per session.</summary>
-    [Cmdlet(VerbsCommon.Get, "RrHandlingType")]
+    [Cmdlet(VerbsCommon.Get, "RrHandlingType", HelpUri = HelpLinks.Base + "Get-RrHandlingType.md")]
     [OutputType(typeof(HandlingType))]
     public sealed class GetRrHandlingTypeCommand : ReferenceListCmdlet<HandlingType>
     {
@@ -22,7 +22,7 @@ namespace ReturnsHelper.Commands
         protected override string KeyOf(HandlingType item) => item.HandlingCode;
         protected override string Noun => "handling type";
 
-        protected override Task<IReadOnlyList<HandlingType>> FetchAsync(RrSession session, bool refresh, IRrLog log, CancellationToken ct)
+        private protected override Task<IReadOnlyList<HandlingType>> FetchAsync(RrSession session, bool refresh, IRrLog log, CancellationToken ct)
             => ReferenceApi.GetHandlingTypesAsync(session, refresh, log, ct);
     }
 }

@@ -19,7 +19,7 @@ namespace ReturnsHelper.Commands
     /// applied as records stream; -Rma narrows the listing to the receive dates its RMAs encode. Both run on the
     /// <see cref="OrderedWorkQueue"/>: up to -ThrottleLimit requests at once, output in input (or creation) order.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "RrInventory", DefaultParameterSetName = ByTimeSet)]
+    [Cmdlet(VerbsCommon.Get, "RrInventory", HelpUri = HelpLinks.Base + "Get-RrInventory.md", DefaultParameterSetName = ByTimeSet)]
     [OutputType(typeof(Inventory))]
     public sealed class GetRrInventoryCommand : PerItemCmdlet
     {

@@ -10,7 +10,7 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Commands
 {
     /// <summary>Get-RrWarehouse: the Return Helper warehouses (warehouse/getAllWarehouse), cached per session.</summary>
-    [Cmdlet(VerbsCommon.Get, "RrWarehouse")]
+    [Cmdlet(VerbsCommon.Get, "RrWarehouse", HelpUri = HelpLinks.Base + "Get-RrWarehouse.md")]
     [OutputType(typeof(Warehouse))]
     public sealed class GetRrWarehouseCommand : ReferenceListCmdlet<Warehouse>
     {
@@ -23,7 +23,7 @@ namespace ReturnsHelper.Commands
         protected override string KeyOf(Warehouse item) => item.WarehouseId.ToString(CultureInfo.InvariantCulture);
         protected override string Noun => "warehouse";
 
-        protected override Task<IReadOnlyList<Warehouse>> FetchAsync(RrSession session, bool refresh, IRrLog log, CancellationToken ct)
+        private protected override Task<IReadOnlyList<Warehouse>> FetchAsync(RrSession session, bool refresh, IRrLog log, CancellationToken ct)
             => ReferenceApi.GetWarehousesAsync(session, refresh, log, ct);
     }
 }

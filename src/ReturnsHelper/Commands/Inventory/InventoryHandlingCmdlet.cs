@@ -28,7 +28,7 @@ namespace ReturnsHelper.Commands
         /// <summary>The -WhatIf/-Confirm action text.</summary>
         protected abstract string ActionText { get; }
 
-        protected abstract Task SendAsync(RrSession session, long id, IRrLog log, CancellationToken ct);
+        private protected abstract Task SendAsync(RrSession session, long id, IRrLog log, CancellationToken ct);
 
         protected override void BeginProcessing()
         {

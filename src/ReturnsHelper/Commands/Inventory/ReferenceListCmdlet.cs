@@ -23,7 +23,7 @@ namespace ReturnsHelper.Commands
         protected abstract string KeyOf(T item);
         /// <summary>What the list is, for messages, e.g. "warehouse".</summary>
         protected abstract string Noun { get; }
-        protected abstract Task<IReadOnlyList<T>> FetchAsync(RrSession session, bool refresh, IRrLog log, CancellationToken ct);
+        private protected abstract Task<IReadOnlyList<T>> FetchAsync(RrSession session, bool refresh, IRrLog log, CancellationToken ct);
 
         // Keys from every pipeline record (Get-RrInventory | Get-RrWarehouse), distinct, in order of arrival.
         List<string> keys;

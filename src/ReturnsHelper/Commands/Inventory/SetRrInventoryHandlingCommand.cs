@@ -13,7 +13,7 @@ namespace ReturnsHelper.Commands
     /// Set-RrInventoryHandling: tells the warehouse what to do with inventories (ReturnInventory/UpdateReturnInventoryHandling).
     /// A code the endpoint refuses, or one the environment's handling types do not have, is refused before any call.
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "RrInventoryHandling", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Set, "RrInventoryHandling", HelpUri = HelpLinks.Base + "Set-RrInventoryHandling.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Inventory))]
     public sealed class SetRrInventoryHandlingCommand : InventoryHandlingCmdlet
     {
@@ -32,7 +32,7 @@ namespace ReturnsHelper.Commands
             base.BeginProcessing();
             code = Codes.Handling(HandlingCode.Trim()); // 2 -> dis, DIS -> dis
             if (Codes.ForbiddenHandlingUpdates.TryGetValue(code, out var reason))
-                Refuse(reason);
+                Refuse(reason + (InsteadOfForbiddenCode.TryGetValue(code, out var instead) ? "; " + instead : "") + ".");
             meaning = InventoryInput.Meaning(code);
             var types = KnownHandlingTypes();
             if (types == null || types.Count == 0) return;
@@ -44,7 +44,7 @@ namespace ReturnsHelper.Commands
                 meaning = known.HandlingDescription; // a code the docs do not list: the environment's own description
         }
 
-        protected override Task SendAsync(RrSession session, long id, IRrLog log, CancellationToken ct)
+        private protected override Task SendAsync(RrSession session, long id, IRrLog log, CancellationToken ct)
             => InventoryApi.UpdateHandlingAsync(session, id, code, log, ct);
 
         /// <summary>The environment's handling types (cached per session), or null when they cannot be read: the service still checks.</summary>
@@ -66,6 +66,13 @@ namespace ReturnsHelper.Commands
                 return null;
             }
         }
+
+        /// <summary>The cmdlet that does what a refused code asks for, when there is one.</summary>
+        static readonly Dictionary<string, string> InsteadOfForbiddenCode = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["tbc"] = "use Undo-RrInventoryHandling to go back to it",
+            ["rtn"] = "use New-RrRecall",
+        };
 
         void Refuse(string reason)
             => ThrowTerminatingError(new ErrorRecord(new ArgumentException($"Cannot set handling code '{code}': {reason}"),

@@ -10,13 +10,13 @@ namespace ReturnsHelper.Commands
     /// Undo-RrInventoryHandling: withdraws a handling decision the warehouse has not acted on yet
     /// (ReturnInventory/CancelReturnInventoryHandling); the inventory goes back to tbc/pending.
     /// </summary>
-    [Cmdlet(VerbsCommon.Undo, "RrInventoryHandling", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Undo, "RrInventoryHandling", HelpUri = HelpLinks.Base + "Undo-RrInventoryHandling.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Inventory))]
     public sealed class UndoRrInventoryHandlingCommand : InventoryHandlingCmdlet
     {
         protected override string ActionText => "Cancel the handling decision (back to 'tbc', to be confirmed)";
 
-        protected override Task SendAsync(RrSession session, long id, IRrLog log, CancellationToken ct)
+        private protected override Task SendAsync(RrSession session, long id, IRrLog log, CancellationToken ct)
             => InventoryApi.CancelHandlingAsync(session, id, log, ct);
     }
 }

@@ -10,7 +10,7 @@ namespace ReturnsHelper.Commands
     /// Get-RrRecall: the recalls this machine's ledger knows (the API has no recall lookup), by recall ID, number,
     /// inventory, status or creation time; or, with -Pending, the batches that were sent and never answered.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "RrRecall", DefaultParameterSetName = KnownSet)]
+    [Cmdlet(VerbsCommon.Get, "RrRecall", HelpUri = HelpLinks.Base + "Get-RrRecall.md", DefaultParameterSetName = KnownSet)]
     [OutputType(typeof(Recall), ParameterSetName = new[] { KnownSet })]
     [OutputType(typeof(PendingBatch), ParameterSetName = new[] { PendingSet })]
     public sealed class GetRrRecallCommand : RrApiCmdlet

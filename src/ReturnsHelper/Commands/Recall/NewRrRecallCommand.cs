@@ -17,7 +17,7 @@ namespace ReturnsHelper.Commands
     /// AlreadyExisted); an id in a batch that was sent but never answered (a crash) first has that batch resent with
     /// its own idempotency key, which tells its outcome without recalling twice.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "RrRecall", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.New, "RrRecall", HelpUri = HelpLinks.Base + "New-RrRecall.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Recall))]
     public sealed class NewRrRecallCommand : BatchedIdCmdlet<Recall>
     {
@@ -105,7 +105,7 @@ namespace ReturnsHelper.Commands
             return true;
         }
 
-        protected override Task<IReadOnlyList<Recall>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct)
+        private protected override Task<IReadOnlyList<Recall>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct)
             => LedgeredRecall.CreateAsync(session, ids, idempotencyKey, log, ct);
 
         protected override bool Covers(Recall recall, long id) => recall.RecallInventoryList.Any(i => i.ReturnInventoryId == id);

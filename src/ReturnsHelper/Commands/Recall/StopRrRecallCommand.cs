@@ -19,7 +19,7 @@ namespace ReturnsHelper.Commands
     /// positional, so one kind of ID is never taken for the other. What the service answers is recorded in the ledger
     /// before it is written.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Stop, "RrRecall", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByInputSet)]
+    [Cmdlet(VerbsLifecycle.Stop, "RrRecall", HelpUri = HelpLinks.Base + "Stop-RrRecall.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByInputSet)]
     [OutputType(typeof(Recall))]
     public sealed class StopRrRecallCommand : BatchedIdCmdlet<Recall>
     {
@@ -108,7 +108,7 @@ namespace ReturnsHelper.Commands
 
         LedgerState Known() => Ledger == null ? null : known ?? (known = ReadLedger(Ledger));
 
-        protected override async Task<IReadOnlyList<Recall>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct)
+        private protected override async Task<IReadOnlyList<Recall>> SubmitAsync(RrSession session, IReadOnlyList<long> ids, string idempotencyKey, IRrLog log, CancellationToken ct)
         {
             var recalls = ByRecall ? await RecallApi.CancelAsync(session, ids, log, ct).ConfigureAwait(false)
                 : await RecallApi.CancelByInventoryAsync(session, ids, log, ct).ConfigureAwait(false);

@@ -8,7 +8,7 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Commands
 {
     /// <summary>Connect-RrService: creates a session and makes it this runspace's default.</summary>
-    [Cmdlet(VerbsCommunications.Connect, "RrService", DefaultParameterSetName = FromEnvironmentSet)]
+    [Cmdlet(VerbsCommunications.Connect, "RrService", HelpUri = HelpLinks.Base + "Connect-RrService.md", DefaultParameterSetName = FromEnvironmentSet)]
     [OutputType(typeof(RrSession))]
     public sealed class ConnectRrServiceCommand : RrCmdlet
     {
@@ -164,6 +164,11 @@ namespace ReturnsHelper.Commands
                 if (BaseUri != null) return RrEndpoints.Custom(BaseUri, PublicBaseUri);
                 if (fromVariable != null) return RrEndpoints.Custom(new Uri(fromVariable.Trim(), UriKind.Absolute));
                 return RrEndpoints.For((RrEnvironment)Enum.Parse(typeof(RrEnvironment), Environment ?? "Sandbox", true));
+            }
+            catch (PublicBaseNotDerivableException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(e.Message + " Give -PublicBaseUri as well.", e), "RrInvalidEndpoint", ErrorCategory.InvalidArgument, BaseUri));
+                throw; // unreachable
             }
             catch (Exception e) when (e is ArgumentException || e is UriFormatException)
             {

@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace ReturnsHelper.Commands
 {
     /// <summary>Disconnect-RrService: forgets the default session (or the given one) and releases its HTTP resources.</summary>
-    [Cmdlet(VerbsCommunications.Disconnect, "RrService")]
+    [Cmdlet(VerbsCommunications.Disconnect, "RrService", HelpUri = HelpLinks.Base + "Disconnect-RrService.md")]
     public sealed class DisconnectRrServiceCommand : PSCmdlet
     {
         [Parameter(ValueFromPipeline = true)]

@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace ReturnsHelper.Commands
 {
     /// <summary>Get-RrSession: the default session of this runspace, if any.</summary>
-    [Cmdlet(VerbsCommon.Get, "RrSession")]
+    [Cmdlet(VerbsCommon.Get, "RrSession", HelpUri = HelpLinks.Base + "Get-RrSession.md")]
     [OutputType(typeof(RrSession))]
     public sealed class GetRrSessionCommand : PSCmdlet
     {

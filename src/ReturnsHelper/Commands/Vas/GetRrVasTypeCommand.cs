@@ -25,7 +25,7 @@ namespace ReturnsHelper.Commands
         protected override string KeyOf(VasType item) => item.VasCode;
         protected override string Noun => "value-added service";
 
-        protected override Task<IReadOnlyList<VasType>> FetchAsync(RrSession session, bool refresh, IRrLog log, CancellationToken ct)
+        private protected override Task<IReadOnlyList<VasType>> FetchAsync(RrSession session, bool refresh, IRrLog log, CancellationToken ct)
             => VasApi.GetVasTypesAsync(session, refresh, log, ct);
     }
 

@@ -12,7 +12,7 @@ namespace ReturnsHelper.Commands
     /// ConvertFrom-RrWebhook: raw webhook bodies, or the JSON-lines records Receive-RrWebhook -Path writes, to typed
     /// events; optionally verifying each signature first. A bad item is a per-item error; the rest continue.
     /// </summary>
-    [Cmdlet(VerbsData.ConvertFrom, "RrWebhook", DefaultParameterSetName = BodySet)]
+    [Cmdlet(VerbsData.ConvertFrom, "RrWebhook", HelpUri = HelpLinks.Base + "ConvertFrom-RrWebhook.md", DefaultParameterSetName = BodySet)]
     [OutputType(typeof(WebhookEvent))]
     public sealed class ConvertFromRrWebhookCommand : PSCmdlet
     {

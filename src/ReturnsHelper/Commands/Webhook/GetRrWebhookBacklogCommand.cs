@@ -11,7 +11,7 @@ namespace ReturnsHelper.Commands
     /// -FailedPermanently, those it recorded as failed for good). It only reads: the next Receive-RrWebhook with the
     /// same -Path and an action processes the unprocessed ones.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "RrWebhookBacklog")]
+    [Cmdlet(VerbsCommon.Get, "RrWebhookBacklog", HelpUri = HelpLinks.Base + "Get-RrWebhookBacklog.md")]
     [OutputType(typeof(WebhookEvent))]
     public sealed class GetRrWebhookBacklogCommand : PSCmdlet
     {

@@ -16,7 +16,7 @@ namespace ReturnsHelper.Commands
     /// answering. -Count / -Timeout end it; Ctrl+C stops the listener cleanly. Service mode (-RecallNewInventory,
     /// -HoldNewInventory, -Process, with -Path) acts on the events itself through WebhookProcessor instead.
     /// </summary>
-    [Cmdlet(VerbsCommunications.Receive, "RrWebhook", DefaultParameterSetName = PortSet)]
+    [Cmdlet(VerbsCommunications.Receive, "RrWebhook", HelpUri = HelpLinks.Base + "Receive-RrWebhook.md", DefaultParameterSetName = PortSet)]
     [OutputType(typeof(WebhookEvent))]
     public sealed class ReceiveRrWebhookCommand : RrCmdlet
     {

@@ -7,7 +7,7 @@ using ReturnsHelper.Webhooks;
 namespace ReturnsHelper.Commands
 {
     /// <summary>Test-RrWebhookSignature: checks one delivery's signature and timestamp exactly as documented; $true or $false.</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "RrWebhookSignature")]
+    [Cmdlet(VerbsDiagnostic.Test, "RrWebhookSignature", HelpUri = HelpLinks.Base + "Test-RrWebhookSignature.md")]
     [OutputType(typeof(bool))]
     public sealed class TestRrWebhookSignatureCommand : PSCmdlet
     {
