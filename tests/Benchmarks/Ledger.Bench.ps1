@@ -56,7 +56,9 @@ try {
     $writer.Dispose()
     $sizeMb = (Get-Item -LiteralPath $path).Length / 1MB
 
-    $ledger = [ReturnsHelper.Ledger.RecallLedger]::Open($work, $fileName, 'Custom')
+    # RecallLedger is internal to the module: reached through its assembly.
+    $ledgerType = [ReturnsHelper.RrSession].Assembly.GetType('ReturnsHelper.Ledger.RecallLedger', $true)
+    $ledger = $ledgerType::Open($work, $fileName, 'Custom')
     $emulator = Start-RrTestEmulator -ExtraArgs '--seed-inventory', '0'
     try {
         $session = Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey $emulator.ApiKey -ApiToken $emulator.ApiToken -LedgerPath $work -PassThru
@@ -81,7 +83,7 @@ try {
         # Compaction: every recall cancelled (a changed line) and reported twice more: lines pile up, state does not.
         $compactName = 'recalls-compact.jsonl'
         Copy-Item -LiteralPath $path -Destination (Join-Path $work $compactName)
-        $compactLedger = [ReturnsHelper.Ledger.RecallLedger]::Open($work, $compactName, 'Custom')
+        $compactLedger = $ledgerType::Open($work, $compactName, 'Custom')
         $sample = @($compactLedger.Read().Recalls | Select-Object -First ([Math]::Min(2000, $Recalls)))
         foreach ($recall in $sample) { $one = [ReturnsHelper.Recall[]]@($recall); $compactLedger.RecallsChanged($one, 'cancel'); $compactLedger.RecallsChanged($one, 'cancel') }
         $linesBefore = $compactLedger.Read().Lines

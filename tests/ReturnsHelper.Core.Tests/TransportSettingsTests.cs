@@ -32,11 +32,11 @@ namespace ReturnsHelper.Core.Tests
         }
 
         [Theory]
-        [InlineData(RuntimeEdition.Desktop)]
-        [InlineData(RuntimeEdition.Core)]
-        public void Every_edition_sends_no_Expect_100_continue_follows_no_redirect_and_opens_enough_connections(RuntimeEdition edition)
+        [InlineData(nameof(RuntimeEdition.Desktop))]
+        [InlineData(nameof(RuntimeEdition.Core))]
+        public void Every_edition_sends_no_Expect_100_continue_follows_no_redirect_and_opens_enough_connections(string editionName) // a name: the enum is internal
         {
-            var settings = TransportSettings.For(edition);
+            var settings = TransportSettings.For(Enum.Parse<RuntimeEdition>(editionName));
             Assert.False(settings.ExpectContinue);
             using var handler = settings.CreateHandler();
             Assert.False(handler.AllowAutoRedirect);

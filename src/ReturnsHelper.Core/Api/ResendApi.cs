@@ -10,7 +10,7 @@ using ReturnsHelper.Json;
 namespace ReturnsHelper.Api
 {
     /// <summary>The resend endpoints and the resend service types and fees (API notes 4.2, 4.6).</summary>
-    public static class ResendApi
+    internal static class ResendApi
     {
         /// <summary>
         /// The inventories one resend may hold. The docs call <c>ResendConfig.groupResendMaxRmaCount</c> "typically
@@ -143,7 +143,7 @@ namespace ReturnsHelper.Api
     }
 
     /// <summary>ApiBalance/GetApiBalance, every page.</summary>
-    public static class BalanceApi
+    internal static class BalanceApi
     {
         public const int PageSize = 50;
 

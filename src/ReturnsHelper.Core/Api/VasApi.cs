@@ -9,7 +9,7 @@ using ReturnsHelper.Json;
 namespace ReturnsHelper.Api
 {
     /// <summary>Value-added services (API notes 4.5, 4.11): the services, a request per inventory, the requests of an inventory.</summary>
-    public static class VasApi
+    internal static class VasApi
     {
         public const string VasTypesKey = "vasList";
 

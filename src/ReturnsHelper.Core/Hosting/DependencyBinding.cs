@@ -6,7 +6,7 @@ using System.Reflection;
 namespace ReturnsHelper.Hosting
 {
     /// <summary>One dll of the module folder.</summary>
-    public sealed class ShippedAssembly
+    internal sealed class ShippedAssembly
     {
         public ShippedAssembly(string path, AssemblyName name)
         {
@@ -27,7 +27,7 @@ namespace ReturnsHelper.Hosting
     /// answers AssemblyResolve with the rule below, the one tests/ReturnsHelper.Core.Tests/Hosting checks the shipped
     /// closure against. Kept free of System.Text.Json: it runs before the resolver is installed.
     /// </summary>
-    public static class DependencyBinding
+    internal static class DependencyBinding
     {
         /// <summary>
         /// True when <paramref name="shipped"/> can stand in for a request of <paramref name="requested"/>: the same simple

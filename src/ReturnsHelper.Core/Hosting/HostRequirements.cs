@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace ReturnsHelper.Hosting
 {
     /// <summary>The two kinds of .NET a PowerShell runs on: .NET Framework (Windows PowerShell 5.1) or .NET (PowerShell 7).</summary>
-    public enum RuntimeEdition
+    internal enum RuntimeEdition
     {
         /// <summary>.NET (PowerShell 7): the runtime's own copies of System.Text.Json and its dependencies win.</summary>
         Core,
@@ -16,7 +16,7 @@ namespace ReturnsHelper.Hosting
     /// Which PowerShell can run the module. Kept free of System.Text.Json: the module initializer calls it before the
     /// dependency resolver is installed.
     /// </summary>
-    public static class HostRequirements
+    internal static class HostRequirements
     {
         /// <summary>
         /// The oldest PowerShell 7 that works: 7.4 runs on .NET 8, whose System.Text.Json (8) is the one the module is

@@ -10,7 +10,7 @@ namespace ReturnsHelper.Http
     /// Every setting of a session's HTTP transport, chosen per edition in one place (<see cref="For"/>), so the choices
     /// made for .NET Framework can be built and checked on .NET too.
     /// </summary>
-    public sealed class TransportSettings
+    internal sealed class TransportSettings
     {
         /// <summary>
         /// TLS 1.3 as .NET Framework 4.8 names it; .NET Standard 2.0 has no name for it, and .NET Framework 4.7.2 does not

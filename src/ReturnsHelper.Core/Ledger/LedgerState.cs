@@ -26,7 +26,7 @@ namespace ReturnsHelper.Ledger
     /// What the ledger knows of something other than a recall that a create batch made (a resend): its id and number,
     /// the inventories in it, and whether it was cancelled from this machine.
     /// </summary>
-    public sealed class LedgerRecord
+    internal sealed class LedgerRecord
     {
         public string Operation { get; set; }
         public long Id { get; set; }

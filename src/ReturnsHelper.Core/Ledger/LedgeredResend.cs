@@ -12,7 +12,7 @@ namespace ReturnsHelper.Ledger
     /// The exactly-once path for resends (New-RrResend), on the same ledger as recalls: the batch and its exact
     /// body are recorded before it is sent, the created resend before it is returned, a cancel when it is made.
     /// </summary>
-    public static class LedgeredResend
+    internal static class LedgeredResend
     {
         public const string Operation = "resend";
 

@@ -96,7 +96,7 @@ namespace ReturnsHelper
     /// The documented VAS rules a request is checked against before it is sent (API notes 4.5), and the status
     /// vocabulary: strings in the API, integers in vasUpdated, "SUCCESSFUL" in splitLineItem.
     /// </summary>
-    public static class VasRules
+    internal static class VasRules
     {
         public const string Pending = "pending";
         public const string Successful = "successful";

@@ -68,7 +68,7 @@ namespace ReturnsHelper.Webhooks
     }
 
     /// <summary>What the health probe of a receiver in service mode adds: the processing side.</summary>
-    public interface IWebhookProcessingHealth
+    internal interface IWebhookProcessingHealth
     {
         /// <summary>False while processing waits to retry a failure.</summary>
         bool IsHealthy { get; }

@@ -12,7 +12,7 @@ namespace ReturnsHelper.Webhooks
     /// the service runs. Opened for appending with sharing, so readers and logrotate's copytruncate work while it is
     /// open. Messages never hold a secret: the core never formats keys or tokens.
     /// </summary>
-    public sealed class WebhookLogFile : IDisposable
+    internal sealed class WebhookLogFile : IDisposable
     {
         readonly FileStream stream;
         readonly object gate = new object();
@@ -57,7 +57,7 @@ namespace ReturnsHelper.Webhooks
     /// <see cref="WebhookServiceLogExtensions.Note"/> (start, refusal counts, processing failures). Everything still
     /// goes on to the inner log (-Verbose, warnings).
     /// </summary>
-    public sealed class WebhookServiceLog : IRrLog
+    internal sealed class WebhookServiceLog : IRrLog
     {
         readonly IRrLog inner;
 
@@ -92,7 +92,7 @@ namespace ReturnsHelper.Webhooks
         }
     }
 
-    public static class WebhookServiceLogExtensions
+    internal static class WebhookServiceLogExtensions
     {
         /// <summary>A line that belongs in the service's log file (-LogPath) when there is one; -Verbose otherwise.</summary>
         public static void Note(this IRrLog log, string message)

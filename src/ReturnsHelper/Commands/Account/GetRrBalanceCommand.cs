@@ -6,7 +6,7 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Commands
 {
     /// <summary>Get-RrBalance: the account's balances (ApiBalance/GetApiBalance, every page), which resends and recalls draw on.</summary>
-    [Cmdlet(VerbsCommon.Get, "RrBalance")]
+    [Cmdlet(VerbsCommon.Get, "RrBalance", HelpUri = HelpLinks.Base + "Get-RrBalance.md")]
     [OutputType(typeof(ApiBalance))]
     public sealed class GetRrBalanceCommand : RrApiCmdlet
     {

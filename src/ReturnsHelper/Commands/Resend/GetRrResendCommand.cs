@@ -11,7 +11,7 @@ namespace ReturnsHelper.Commands
     /// Get-RrResend: resends by id (resend/getResend), from the pipeline (New-RrResend's output, CSV rows with a
     /// ResendId column); without ids, every resend the session's ledger knows.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "RrResend")]
+    [Cmdlet(VerbsCommon.Get, "RrResend", HelpUri = HelpLinks.Base + "Get-RrResend.md")]
     [OutputType(typeof(Resend))]
     public sealed class GetRrResendCommand : RrApiCmdlet
     {

@@ -10,7 +10,7 @@ namespace ReturnsHelper.Commands
     /// Get-RrResendQuote: what each resend service type would cost to ship the given inventories (one warehouse, at
     /// most one resend's worth) to a destination, cheapest first (Resend/getShippingFeeListByToShippingOption).
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "RrResendQuote")]
+    [Cmdlet(VerbsCommon.Get, "RrResendQuote", HelpUri = HelpLinks.Base + "Get-RrResendQuote.md")]
     [OutputType(typeof(ResendQuote))]
     public sealed class GetRrResendQuoteCommand : RrApiCmdlet
     {

@@ -20,7 +20,7 @@ namespace ReturnsHelper.Commands
     /// written; a rerun first resends a group that was never answered with its own key, and sends nothing for ids
     /// the ledger knows to be in a resend that was not cancelled.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "RrResend", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.New, "RrResend", HelpUri = HelpLinks.Base + "New-RrResend.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Resend))]
     public sealed class NewRrResendCommand : RrBulkCmdlet
     {

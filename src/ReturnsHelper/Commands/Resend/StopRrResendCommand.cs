@@ -9,7 +9,7 @@ namespace ReturnsHelper.Commands
     /// now. A resend that is no longer pending (its label is made) is a per-item error. The ledger records the
     /// cancel, so New-RrResend sends those inventories again.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Stop, "RrResend", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Stop, "RrResend", HelpUri = HelpLinks.Base + "Stop-RrResend.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Resend))]
     public sealed class StopRrResendCommand : RrApiCmdlet
     {

@@ -11,7 +11,7 @@ namespace ReturnsHelper.Commands
     /// ReturnInventory/GetReturnInventory (the API has no VAS lookup of its own). One request per inventory, up to
     /// -ThrottleLimit at once, output in input order; -Status and -VasCode narrow the output.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "RrVas")]
+    [Cmdlet(VerbsCommon.Get, "RrVas", HelpUri = HelpLinks.Base + "Get-RrVas.md")]
     [OutputType(typeof(Vas))]
     public sealed class GetRrVasCommand : PerItemCmdlet
     {

@@ -11,7 +11,7 @@ using ReturnsHelper.Http;
 namespace ReturnsHelper.Commands
 {
     /// <summary>Get-RrVasType: the value-added services of the environment (Public API vas/getAllVas), cached per session.</summary>
-    [Cmdlet(VerbsCommon.Get, "RrVasType")]
+    [Cmdlet(VerbsCommon.Get, "RrVasType", HelpUri = HelpLinks.Base + "Get-RrVasType.md")]
     [OutputType(typeof(VasType))]
     public sealed class GetRrVasTypeCommand : ReferenceListCmdlet<VasType>
     {

@@ -14,7 +14,7 @@ namespace ReturnsHelper.Commands
     /// retry, so a lost answer never creates the services twice. The request is checked against the documented rules
     /// and the environment's services before any call; writes the created requests (their VasId follows them).
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "RrVasRequest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.New, "RrVasRequest", HelpUri = HelpLinks.Base + "New-RrVasRequest.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Vas))]
     public sealed class NewRrVasRequestCommand : PerItemCmdlet
     {
