@@ -257,8 +257,14 @@ internal static class ControlEndpoints
         byte[] response = emulator.State.Run(data =>
         {
             var recall = data.FindRecall(id) ?? throw new ControlException(StatusCodes.Status404NotFound, $"Recall {id} was not found.");
+            bool ships = recall.RecallStatusCode == RecallStatus.Pending;
             string updateType = RecallOperations.Advance(data, recall, pickUpCode, DateTime.UtcNow, out string? error)
                 ?? throw new ControlException(StatusCodes.Status409Conflict, error!);
+            if (ships)
+            {
+                RecallOperations.ChargeShipping(data, recall);
+            }
+
             emulator.Raise(() => WebhookEvents.RecallUpdated(recall, updateType));
             return Json.Write(writer => WireFormat.WriteRecall(writer, recall));
         });
