@@ -10,7 +10,8 @@ Tasks (first argument, default Build):
   Test      Build, run every xUnit project and all tests/Pester/*.Tests.ps1 (in one fresh pwsh),
             print the counts per suite and, as the very last line, "Tests: N passed, N failed, N skipped".
   Emulator  Build, then run the emulator in the foreground; extra arguments go to the emulator.
-  Demo      Build, then run src/Demo/Invoke-Demo.ps1 in a fresh pwsh; extra arguments go to the demo.
+  Demo      Build, then run src/Demo/Invoke-Demo.ps1 (recalls from a CSV file) in a fresh pwsh, or with -Name Decision
+            src/Demo/Invoke-DecisionDemo.ps1 (photos, recall, resend, dispose, balance); extra arguments go to the demo.
   Bench     Build, then run each tests/Benchmarks/*.Bench.ps1 in a fresh pwsh, then the kill-and-rerun soak of
             tests/Pester/Ledger.Tests.ps1 at full size (RR_TEST_FULL=1; Test runs it reduced).
   Package   Build, then write out/package/ReturnsHelper.<version>.nupkg (via PSResourceGet) and verify it installs.
@@ -28,12 +29,19 @@ Runs only tests/Pester/Session*.Tests.ps1.
 
 .EXAMPLE
 dotnet pwsh ./build.ps1 Emulator --port 5080
+
+.EXAMPLE
+dotnet pwsh ./build.ps1 Demo -Name Decision
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
     [ValidateSet('Build', 'Test', 'Emulator', 'Demo', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
+
+    # Demo: which demo to run.
+    [ValidateSet('Recall', 'Decision')]
+    [string] $Name = 'Recall',
 
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
@@ -80,6 +88,7 @@ $Paths = [pscustomobject]@{
     PesterTests   = Join-Path $PSScriptRoot 'tests/Pester'
     Benchmarks    = Join-Path $PSScriptRoot 'tests/Benchmarks'
     Demo          = Join-Path $PSScriptRoot 'src/Demo/Invoke-Demo.ps1'
+    DecisionDemo  = Join-Path $PSScriptRoot 'src/Demo/Invoke-DecisionDemo.ps1'
     Out           = Join-Path $PSScriptRoot 'out'
     ModuleOut     = Join-Path $PSScriptRoot 'out/ReturnsHelper'
     EmulatorOut   = Join-Path $PSScriptRoot 'out/emulator'
@@ -253,9 +262,10 @@ function Invoke-EmulatorTask {
 
 function Invoke-DemoTask {
     Invoke-BuildTask
-    if (-not (Test-Path -LiteralPath $Paths.Demo)) { throw "The demo script $($Paths.Demo) does not exist." }
-    Write-BuildStep "Demo: $($Paths.Demo)"
-    Invoke-PwshChild -File $Paths.Demo -ArgumentList $PassThruArgs -Environment (Get-ModuleOutputEnvironment) -WorkingDirectory $Paths.Root -Interactive
+    $demo = if ($Name -eq 'Decision') { $Paths.DecisionDemo } else { $Paths.Demo }
+    if (-not (Test-Path -LiteralPath $demo)) { throw "The demo script $demo does not exist." }
+    Write-BuildStep "Demo: $demo"
+    Invoke-PwshChild -File $demo -ArgumentList $PassThruArgs -Environment (Get-ModuleOutputEnvironment) -WorkingDirectory $Paths.Root -Interactive
 }
 
 function Invoke-BenchTask {
@@ -310,6 +320,7 @@ try {
     if ($PassThruArgs -and $Task -notin 'Emulator', 'Demo') {
         throw "Unexpected argument(s) for task ${Task}: $($PassThruArgs -join ' '). (From bash, write a list without spaces: -PesterPath Session,Help)"
     }
+    if ($PSBoundParameters.ContainsKey('Name') -and $Task -ne 'Demo') { throw "-Name chooses a demo; it is for the Demo task, not $Task." }
     $exitCode = switch ($Task) {
         'Build' { Invoke-BuildTask; 0 }
         'Test' { Invoke-TestTask }

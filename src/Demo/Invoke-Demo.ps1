@@ -16,19 +16,7 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot '../Build/BuildTools.psm1')
-
-function Write-Step([string] $Title, [string] $Code) {
-    Write-Host ''
-    Write-Host "== $Title" -ForegroundColor Cyan
-    if ($Code) { $Code -split "`n" | ForEach-Object { Write-Host "   PS> $_" -ForegroundColor DarkGray } }
-}
-
-# Prints a step's code and runs exactly that code (in the demo's scope), so what is shown is what ran.
-function Invoke-Step([string] $Title, [scriptblock] $Code) {
-    $text = ($Code.ToString() -split "`n" | ForEach-Object { $_ -replace '^ {8}', '' } | Where-Object { $_.Trim() }) -join "`n"
-    Write-Step $Title $text
-    . $Code | Out-String -Width 200 | Write-Host
-}
+Import-Module (Join-Path $PSScriptRoot 'DemoSteps.psm1')
 
 $emulator = $null
 $workFolder = Join-Path ([IO.Path]::GetTempPath()) "returnshelper-demo-$PID"

@@ -3,7 +3,7 @@
 # contract (an error ID and category per reason, details as properties, output before errors, unknown outcomes).
 BeforeAll {
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
-    Import-RrTestModule | Out-Null
+    $module = Import-RrTestModule
     $script:emulator = Start-RrTestEmulator -ExtraArgs '--seed-inventory', '0'
 
     function New-TestInventory([int] $Count = 1, [hashtable] $With = @{}) { New-RrTestInventory -Emulator $emulator -Count $Count -With $With }
@@ -15,7 +15,8 @@ BeforeAll {
     }
 
     Connect-RrService -BaseUri $emulator.UserApiBase -ApiKey $emulator.ApiKey -ApiToken $emulator.ApiToken
-    $script:InventoryCmdlets = 'New-RrRecall', 'Get-RrInventory', 'Set-RrInventoryHandling', 'Undo-RrInventoryHandling', 'Stop-RrRecall', 'Get-RrRecall'
+    # Every cmdlet that takes inventory IDs, found rather than listed, so a new one is checked without editing this file.
+    $script:InventoryCmdlets = @($module.ExportedCmdlets.Values | Where-Object { $_.Parameters.ContainsKey('ReturnInventoryId') } | ForEach-Object Name | Sort-Object)
 }
 
 AfterAll {
@@ -40,6 +41,14 @@ Describe 'One input contract' {
         $null = Import-Csv -LiteralPath $csv | Select-Object -First 1 | Stop-RrRecall
         Get-ApiCall 'Recall/cancelRecallByReturnInventoryId' | Should -HaveCount 1
         @(Get-RrTestActiveRecalledId -Emulator $emulator) | Should -Be @($ids[1])
+    }
+
+    It 'finds the cmdlets that take inventory IDs' {
+        # A few known ones: an empty or broken search would make the checks below pass vacuously.
+        $InventoryCmdlets | Should -Contain 'New-RrRecall'
+        $InventoryCmdlets | Should -Contain 'Set-RrInventoryHandling'
+        $InventoryCmdlets | Should -Contain 'New-RrVasRequest'
+        $InventoryCmdlets | Should -Contain 'Get-RrVas'
     }
 
     It 'gives every cmdlet the same -ReturnInventoryId aliases, and each works as a parameter and as a property name' {

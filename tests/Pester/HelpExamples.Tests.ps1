@@ -211,7 +211,15 @@ BeforeAll {
         'Get-RrWebhookBacklog 2'  = @{ Setup = { Save-ExampleEvent ./events.jsonl 'inventories', 'inventories' }; Check = { param($Result) @($Result.Output)[0].Count | Should -Be 2 -Because 'both events wait, with no error yet' } }
         'Set-RrInventoryHandling 3' = @{
             Setup = { @(100001, 999, 100002) | ForEach-Object { [pscustomobject]@{ ReturnInventoryId = $_ } } | Export-Csv ./dispose.csv }
-            Check = { param($Result) $Result.OutputText | Should -Match '999' }
+            # The chosen properties, not the error view: one refused row (999 does not exist), the other two disposed.
+            Check = {
+                param($Result)
+                $rows = @($Result.OutputText -split '\r?\n' | Where-Object { $_ -match '^Row\s*:' })
+                $rows | Should -HaveCount 1
+                $rows[0] | Should -Match '^Row\s*: 999\s*$'
+                $Result.OutputText | Should -Match '(?m)^Error\s*: RrApi\.NotFound,'
+                $Result.OutputText | Should -Match '(?m)^Reason\s*: \S'
+            }
         }
         'Stop-RrRecall 2'         = @{ Setup = { $null = 100001, 100002 | New-RrRecall } }
         'Stop-RrRecall 3'         = @{ Setup = { $ExampleReplace['RCL261130-0000014'] = (Get-RrInventory -HandlingCode tbc -First 1 | New-RrRecall).RecallNumber } }
