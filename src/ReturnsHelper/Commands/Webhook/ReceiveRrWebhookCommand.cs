@@ -244,7 +244,7 @@ namespace ReturnsHelper.Commands
                     // A warning, not an error: under $ErrorActionPreference = 'Stop' an error would end the service.
                     (body, error) => log.Warning($"A correctly signed delivery is not a readable event (answered 200 and recorded in {journalPath}): {error.Message}"),
                     ct).ConfigureAwait(false);
-                log.Verbose($"Processed {processor.Processed} events ({processor.Failures} failed attempts) from {journalPath}.");
+                log.Verbose($"Processed {processor.Processed} events ({processor.Failures} failed attempts{(processor.BatchesSent > 0 ? $", {processor.BatchesSent} recall requests" : "")}) from {journalPath}.");
                 if (processor.Pending > 0)
                     log.Warning($"{processor.Pending} received events are not processed yet; they stay in {journalPath} and are processed when Receive-RrWebhook starts again with it (Get-RrWebhookBacklog lists them).");
                 return summary;
