@@ -24,7 +24,30 @@ namespace ReturnsHelper.Webhooks
         public string Outcome { get; set; }
         public int Attempts { get; set; }
         public string Error { get; set; }
+        /// <summary>What a processed event was done with, when the action says (its recall number), or null.</summary>
+        public string Result { get; set; }
         public DateTimeOffset At { get; set; }
+    }
+
+    /// <summary>
+    /// One request about several events (a recall of their inventories): the events' dedupe keys, the ids sent for
+    /// them (in the same order: the request body), and the request's idempotency key. Recorded before it is sent.
+    /// </summary>
+    internal sealed class WebhookBatch
+    {
+        public WebhookBatch(string idempotencyKey, IReadOnlyList<string> keys, IReadOnlyList<long> ids)
+        {
+            if (keys.Count != ids.Count) throw new ArgumentException("A batch has one id per event.");
+            IdempotencyKey = idempotencyKey;
+            Keys = keys;
+            Ids = ids;
+        }
+
+        public string IdempotencyKey { get; }
+        public IReadOnlyList<string> Keys { get; }
+        public IReadOnlyList<long> Ids { get; }
+        /// <summary>Order of recording: a later batch of the same event supersedes an earlier one.</summary>
+        internal long Sequence { get; set; }
     }
 
     /// <summary>
@@ -35,6 +58,10 @@ namespace ReturnsHelper.Webhooks
     /// resumes exactly those. Lines that cannot be read (a line cut short by a crash) are ignored: that attempt is simply
     /// made again. The file stays proportional to the retained journal: <see cref="Compact"/> rewrites it with the last
     /// outcome of each event still in the journal files (at start, and when appended lines outnumber the kept ones).
+    /// A batch line, <c>{"batch":"&lt;idempotency key&gt;","keys":[...],"ids":[...],"at":"...Z"}</c>, is written before
+    /// its request is sent: each of its events that is not settled belongs to it (to the last batch line naming it)
+    /// until the event is settled, so the batch is resent unchanged, with its key, until it is answered (see
+    /// <see cref="WebhookProcessor"/>).
     /// </summary>
     internal sealed class WebhookProcessingState : IDisposable
     {
@@ -44,6 +71,9 @@ namespace ReturnsHelper.Webhooks
         public const int CompactionMinimumLines = 10000;
 
         readonly Dictionary<string, WebhookProcessingOutcome> last = new Dictionary<string, WebhookProcessingOutcome>(StringComparer.Ordinal);
+        /// <summary>Unsettled event -> the last batch recorded with it (a request that may have been sent).</summary>
+        readonly Dictionary<string, WebhookBatch> batchOf = new Dictionary<string, WebhookBatch>(StringComparer.Ordinal);
+        long batchSequence;
         FileStream stream;
         int linesAtCompaction;
 
@@ -72,7 +102,9 @@ namespace ReturnsHelper.Webhooks
                 foreach (var line in WebhookJournalReader.Lines(state.Path, long.MaxValue, MaxLineBytes))
                 {
                     state.Lines++;
-                    if (!line.TooLong && TryRead(line.Bytes, out var outcome)) state.Remember(outcome);
+                    if (line.TooLong || !TryRead(line.Bytes, out var outcome, out var batch)) continue;
+                    if (outcome != null) state.Remember(outcome);
+                    else state.Bind(batch);
                 }
             if (forWriting) state.OpenForAppending();
             return state;
@@ -92,13 +124,43 @@ namespace ReturnsHelper.Webhooks
         public WebhookProcessingOutcome LastFailure(string key)
             => last.TryGetValue(key, out var o) && o.Outcome != WebhookProcessingOutcome.Processed ? o : null;
 
+        /// <summary>The batch an unsettled event was last recorded in (sent, or about to be), or null.</summary>
+        public WebhookBatch PendingBatchOf(string key) => batchOf.TryGetValue(key, out var b) ? b : null;
+
         /// <summary>Appends the outcome durably (flushed to disk) and remembers it.</summary>
-        public void Record(WebhookProcessingOutcome outcome)
+        public void Record(WebhookProcessingOutcome outcome) => Record(new[] { outcome });
+
+        /// <summary>Appends the outcomes in one write, flushed to disk once, and remembers them.</summary>
+        public void Record(IReadOnlyCollection<WebhookProcessingOutcome> outcomes)
+        {
+            if (outcomes.Count == 0) return;
+            CheckWritable();
+            var text = new StringBuilder();
+            foreach (var outcome in outcomes) text.Append(ToJsonLine(outcome)).Append('\n');
+            Write(Encoding.UTF8.GetBytes(text.ToString()));
+            Lines += outcomes.Count;
+            foreach (var outcome in outcomes) Remember(outcome);
+        }
+
+        /// <summary>Write-ahead: appends the batch durably (flushed to disk) before its request is sent, and binds its unsettled events to it.</summary>
+        public void RecordBatch(WebhookBatch batch)
+        {
+            CheckWritable();
+            Write(Encoding.UTF8.GetBytes(ToJsonLine(batch, DateTimeOffset.UtcNow) + "\n"));
+            Lines++;
+            Bind(batch);
+        }
+
+        void CheckWritable()
         {
             if (stream == null) throw new InvalidOperationException("The processing state was opened read-only.");
-            Write(Encoding.UTF8.GetBytes(ToJsonLine(outcome) + "\n"));
-            Lines++;
-            Remember(outcome);
+        }
+
+        void Bind(WebhookBatch batch)
+        {
+            batch.Sequence = ++batchSequence;
+            foreach (var key in batch.Keys)
+                if (!IsSettled(key)) batchOf[key] = batch;
         }
 
         /// <summary>
@@ -109,12 +171,19 @@ namespace ReturnsHelper.Webhooks
         public void Compact(ICollection<string> retainedKeys)
         {
             var kept = new List<WebhookProcessingOutcome>();
+            var keptBatches = new List<WebhookBatch>();
             foreach (var key in retainedKeys)
+            {
                 if (last.TryGetValue(key, out var o)) kept.Add(o);
+                if (batchOf.TryGetValue(key, out var b) && !keptBatches.Contains(b)) keptBatches.Add(b);
+            }
+            // In their recording order, after the outcomes: read back, each event is bound to the batch it is bound to now.
+            keptBatches.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
             var temporary = Path + ".compact";
             using (var compacted = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                var bytes = Encoding.UTF8.GetBytes(string.Concat(kept.ConvertAll(o => ToJsonLine(o) + "\n")));
+                var bytes = Encoding.UTF8.GetBytes(string.Concat(kept.ConvertAll(o => ToJsonLine(o) + "\n"))
+                    + string.Concat(keptBatches.ConvertAll(b => ToJsonLine(b, DateTimeOffset.UtcNow) + "\n")));
                 compacted.Write(bytes, 0, bytes.Length);
                 compacted.Flush(true);
             }
@@ -135,9 +204,11 @@ namespace ReturnsHelper.Webhooks
                 throw;
             }
             last.Clear();
+            batchOf.Clear();
             FailedPermanentlyCount = 0;
             foreach (var o in kept) Remember(o);
-            Lines = linesAtCompaction = kept.Count;
+            foreach (var b in keptBatches) Bind(b);
+            Lines = linesAtCompaction = kept.Count + keptBatches.Count;
             if (appending) OpenForAppending();
         }
 
@@ -146,6 +217,7 @@ namespace ReturnsHelper.Webhooks
             // A final outcome is never overridden by a later attempt's line (an action run again after a crash).
             if (last.TryGetValue(outcome.Key, out var earlier) && earlier.IsFinal) return;
             last[outcome.Key] = outcome;
+            if (outcome.IsFinal) batchOf.Remove(outcome.Key); // settled: its batch is answered as far as it is concerned
             if (outcome.Outcome == WebhookProcessingOutcome.FailedPermanently) FailedPermanentlyCount++;
         }
 
@@ -166,6 +238,7 @@ namespace ReturnsHelper.Webhooks
                     writer.WriteString("outcome", o.Outcome);
                     writer.WriteNumber("attempts", o.Attempts);
                     if (o.Error != null) writer.WriteString("error", o.Error);
+                    if (o.Result != null) writer.WriteString("result", o.Result);
                     writer.WriteString("at", o.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
                     writer.WriteEndObject();
                 }
@@ -173,15 +246,39 @@ namespace ReturnsHelper.Webhooks
             }
         }
 
-        static bool TryRead(ArraySegment<byte> line, out WebhookProcessingOutcome outcome)
+        static string ToJsonLine(WebhookBatch b, DateTimeOffset at)
+        {
+            using (var buffer = new MemoryStream())
+            {
+                using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("batch", b.IdempotencyKey);
+                    writer.WriteStartArray("keys");
+                    foreach (var key in b.Keys) writer.WriteStringValue(key);
+                    writer.WriteEndArray();
+                    writer.WriteStartArray("ids");
+                    foreach (var id in b.Ids) writer.WriteNumberValue(id);
+                    writer.WriteEndArray();
+                    writer.WriteString("at", at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+                    writer.WriteEndObject();
+                }
+                return Encoding.UTF8.GetString(buffer.ToArray());
+            }
+        }
+
+        /// <summary>An outcome line, or a batch line; false for a line that is neither (skipped).</summary>
+        static bool TryRead(ArraySegment<byte> line, out WebhookProcessingOutcome outcome, out WebhookBatch batch)
         {
             outcome = null;
+            batch = null;
             try
             {
                 using (var document = JsonDocument.Parse(new ReadOnlyMemory<byte>(line.Array, line.Offset, line.Count)))
                 {
                     var root = document.RootElement;
                     if (root.ValueKind != JsonValueKind.Object) return false;
+                    if (root.TryGetProperty("batch", out _)) return TryReadBatch(root, out batch);
                     var key = JsonRead.String(root, "key");
                     var result = JsonRead.String(root, "outcome");
                     if (string.IsNullOrEmpty(key) || (result != WebhookProcessingOutcome.Processed && result != WebhookProcessingOutcome.Failed && result != WebhookProcessingOutcome.FailedPermanently)) return false;
@@ -192,6 +289,7 @@ namespace ReturnsHelper.Webhooks
                         Outcome = result,
                         Attempts = JsonRead.Int(root, "attempts") ?? 0,
                         Error = JsonRead.String(root, "error"),
+                        Result = JsonRead.String(root, "result"),
                         At = at.HasValue ? new DateTimeOffset(at.Value, TimeSpan.Zero) : DateTimeOffset.MinValue,
                     };
                     return true;
@@ -201,6 +299,24 @@ namespace ReturnsHelper.Webhooks
             {
                 return false;
             }
+        }
+
+        static bool TryReadBatch(JsonElement root, out WebhookBatch batch)
+        {
+            batch = null;
+            var idempotencyKey = JsonRead.String(root, "batch");
+            if (string.IsNullOrEmpty(idempotencyKey) || !root.TryGetProperty("keys", out var keys) || !root.TryGetProperty("ids", out var ids)
+                || keys.ValueKind != JsonValueKind.Array || ids.ValueKind != JsonValueKind.Array || keys.GetArrayLength() != ids.GetArrayLength()) return false;
+            var keyList = new List<string>();
+            foreach (var key in keys.EnumerateArray())
+            {
+                if (key.ValueKind != JsonValueKind.String) return false;
+                keyList.Add(key.GetString());
+            }
+            var idList = new List<long>();
+            foreach (var id in ids.EnumerateArray()) idList.Add(id.GetInt64());
+            batch = new WebhookBatch(idempotencyKey, keyList, idList);
+            return true;
         }
 
         public void Dispose() => stream?.Dispose();

@@ -207,8 +207,11 @@ namespace ReturnsHelper.Commands
             }
         }
 
-        /// <summary>The action of service mode (-RecallNewInventory, -HoldNewInventory or -Process), or null for pipeline mode.</summary>
-        Func<RrSession, IRrLog, Func<WebhookEvent, CancellationToken, Task>> ServiceAction(string journalPath, RrSession session)
+        /// <summary>
+        /// The processor of service mode's action (-RecallNewInventory in batches; -HoldNewInventory or -Process per
+        /// event), made from the session, the log and the options; null for pipeline mode.
+        /// </summary>
+        Func<RrSession, IRrLog, WebhookProcessorOptions, WebhookProcessor> ServiceAction(string journalPath, RrSession session)
         {
             var chosen = new[] { RecallNewInventory.IsPresent, HoldNewInventory.IsPresent, Process != null }.Count(c => c);
             if (chosen == 0) return null;
@@ -219,29 +222,29 @@ namespace ReturnsHelper.Commands
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-RecallNewInventory, -HoldNewInventory and -Process need -Path: events are processed from the journal, so none is lost when processing fails or the script stops."),
                     "RrWebhook.PathRequired", ErrorCategory.InvalidArgument, null));
             if (Process != null)
-                return (s, log) => WebhookActions.Script(Process, Post, WriteObject);
+                return (s, log, options) => new WebhookProcessor(journalPath, WebhookActions.Script(Process, Post, WriteObject), log, options);
             if (session == null)
                 ThrowTerminatingError(new ErrorRecord(new InvalidOperationException("There is no Return Helper session. Run Connect-RrService first, or pass -Session."),
                     "RrNoSession", ErrorCategory.ConnectionError, null));
-            if (RecallNewInventory) return (s, log) => WebhookActions.Recall(s, log, o => Post(() => WriteObject(o)));
-            return (s, log) => WebhookActions.Hold(s, log);
+            if (RecallNewInventory) return (s, log, options) => new WebhookProcessor(journalPath, WebhookActions.Recall(s, log, o => Post(() => WriteObject(o))), log, options);
+            return (s, log, options) => new WebhookProcessor(journalPath, WebhookActions.Hold(s, log), log, options);
         }
 
         /// <summary>Service mode: the receiver journals and acknowledges, the processor acts on the journal beside it.</summary>
-        async Task<WebhookReceiveSummary> ReceiveAndProcessAsync(WebhookReceiver receiver, Func<RrSession, IRrLog, Func<WebhookEvent, CancellationToken, Task>> action,
+        async Task<WebhookReceiveSummary> ReceiveAndProcessAsync(WebhookReceiver receiver, Func<RrSession, IRrLog, WebhookProcessorOptions, WebhookProcessor> newProcessor,
             RrSession session, IRrLog log, CancellationToken ct)
         {
             var journalPath = GetUnresolvedProviderPathFromPSPath(Path);
             var tokenFile = session?.Client.TokenFile;
             var options = new WebhookProcessorOptions { RetryNow = tokenFile == null ? (Func<bool>)null : tokenFile.HasChanged };
-            using (var processor = new WebhookProcessor(journalPath, action(session, log), log, options))
+            using (var processor = newProcessor(session, log, options))
             {
                 var summary = await processor.ServeAsync(receiver,
                     e => WebhookCmdletSupport.RecordInLedger(e, session, log.Warning),
                     // A warning, not an error: under $ErrorActionPreference = 'Stop' an error would end the service.
                     (body, error) => log.Warning($"A correctly signed delivery is not a readable event (answered 200 and recorded in {journalPath}): {error.Message}"),
                     ct).ConfigureAwait(false);
-                log.Verbose($"Processed {processor.Processed} events ({processor.Failures} failed attempts) from {journalPath}.");
+                log.Verbose($"Processed {processor.Processed} events ({processor.Failures} failed attempts{(processor.BatchesSent > 0 ? $", {processor.BatchesSent} recall requests" : "")}) from {journalPath}.");
                 if (processor.Pending > 0)
                     log.Warning($"{processor.Pending} received events are not processed yet; they stay in {journalPath} and are processed when Receive-RrWebhook starts again with it (Get-RrWebhookBacklog lists them).");
                 return summary;
