@@ -221,13 +221,13 @@ namespace ReturnsHelper.Webhooks
         /// Why the listener cannot start. HTTP.sys (Windows) lets only administrators listen on a URL that is not reserved
         /// for the user, and says "access denied" (error 5): that error gives the one command that reserves the prefix.
         /// </summary>
-        internal static InvalidOperationException ListenFailure(string prefix, HttpListenerException e, string user)
+        internal static WebhookListenException ListenFailure(string prefix, HttpListenerException e, string user)
         {
             const int AccessDenied = 5;
-            if (e.ErrorCode != AccessDenied) return new InvalidOperationException($"Cannot listen on {prefix}: {e.Message}", e);
+            if (e.ErrorCode != AccessDenied) return new WebhookListenException($"Cannot listen on {prefix}: {e.Message}", e, accessDenied: false);
             var quotedUser = user.IndexOf(' ') >= 0 ? "\"" + user + "\"" : user;
-            return new InvalidOperationException($"Cannot listen on {prefix}: Windows lets only administrators listen on a URL that is not reserved for the user. "
-                + $"Reserve it once, from an elevated prompt: netsh http add urlacl url={prefix} user={quotedUser}", e);
+            return new WebhookListenException($"Cannot listen on {prefix}: Windows lets only administrators listen on a URL that is not reserved for the user. "
+                + $"Reserve it once, from an elevated prompt: netsh http add urlacl url={prefix} user={quotedUser}", e, accessDenied: true);
         }
 
         /// <summary>
@@ -556,6 +556,15 @@ namespace ReturnsHelper.Webhooks
                 response.Close();
             }
         }
+    }
+
+    /// <summary>The listener could not start; <see cref="AccessDenied"/> when HTTP.sys refused the prefix to this user.</summary>
+    internal sealed class WebhookListenException : InvalidOperationException
+    {
+        public bool AccessDenied { get; }
+
+        public WebhookListenException(string message, HttpListenerException inner, bool accessDenied) : base(message, inner)
+            => AccessDenied = accessDenied;
     }
 
     /// <summary>

@@ -155,9 +155,9 @@ namespace ReturnsHelper.Commands
             {
                 // Never reached: the filter only writes the failure to the log file.
             }
-            catch (InvalidOperationException e) when (e.InnerException is System.Net.HttpListenerException)
+            catch (WebhookListenException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "RrWebhook.ListenFailed", ErrorCategory.ResourceUnavailable, options.Prefix));
+                ThrowTerminatingError(WebhookCmdletSupport.ListenError(e, options.Prefix));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {

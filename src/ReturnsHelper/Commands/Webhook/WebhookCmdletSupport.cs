@@ -76,6 +76,13 @@ namespace ReturnsHelper.Commands
             return record;
         }
 
+        /// <summary>
+        /// The listener did not start: PermissionDenied when HTTP.sys refused the prefix to this user (the message gives
+        /// the netsh command that reserves it), ResourceUnavailable otherwise (the port is taken, the prefix is invalid).
+        /// </summary>
+        public static ErrorRecord ListenError(WebhookListenException e, string prefix)
+            => new ErrorRecord(e, "RrWebhook.ListenFailed", e.AccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.ResourceUnavailable, prefix);
+
         /// <summary>A delivery that checked out false (forged, altered, signed for another URL or key, or replayed).</summary>
         public static ErrorRecord VerificationError(WebhookVerification v, object target, string where = null)
         {
