@@ -14,7 +14,7 @@ namespace ReturnsHelper.Commands
     /// </summary>
     [Cmdlet(VerbsData.ConvertFrom, "RrWebhook", HelpUri = HelpLinks.Base + "ConvertFrom-RrWebhook.md", DefaultParameterSetName = BodySet)]
     [OutputType(typeof(WebhookEvent))]
-    public sealed class ConvertFromRrWebhookCommand : PSCmdlet
+    public sealed class ConvertFromRrWebhookCommand : WebhookCmdlet
     {
         const string BodySet = "Body";
         const string PathSet = "Path";
@@ -62,13 +62,6 @@ namespace ReturnsHelper.Commands
         [ValidateNotNull]
         public RrSession Session { get; set; }
 
-        [Parameter]
-        [ValidateTimeSpan(AllowZero = true)]
-        public TimeSpan MaxClockSkew { get; set; } = WebhookSignature.DefaultMaxClockSkew;
-
-        [Parameter]
-        public SwitchParameter SkipClockSkewCheck { get; set; }
-
         WebhookVerifier verifier;
 
         protected override void BeginProcessing()
@@ -79,8 +72,7 @@ namespace ReturnsHelper.Commands
                     new PSArgumentException("To verify signatures give both -SigningKey and -EndpointUri (and, for raw bodies, -Timestamp and -Signature); to only convert, give none of them."),
                     "RrWebhook.IncompleteVerification", ErrorCategory.InvalidArgument, null));
             if (SigningKey == null) return;
-            try { verifier = WebhookCmdletSupport.CreateVerifier(SigningKey, EndpointUri, MaxClockSkew, SkipClockSkewCheck); }
-            catch (WebhookFormatException e) { ThrowTerminatingError(WebhookCmdletSupport.FormatError(e, null)); }
+            verifier = CreateVerifier(new[] { SigningKey }, null, EndpointUri);
         }
 
         protected override void ProcessRecord()

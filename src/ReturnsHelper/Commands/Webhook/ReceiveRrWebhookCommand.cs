@@ -18,7 +18,7 @@ namespace ReturnsHelper.Commands
     /// </summary>
     [Cmdlet(VerbsCommunications.Receive, "RrWebhook", HelpUri = HelpLinks.Base + "Receive-RrWebhook.md", DefaultParameterSetName = PortSet)]
     [OutputType(typeof(WebhookEvent))]
-    public sealed class ReceiveRrWebhookCommand : RrCmdlet
+    public sealed class ReceiveRrWebhookCommand : WebhookCmdlet
     {
         const string PortSet = "Port";
         const string PrefixSet = "Prefix";
@@ -70,13 +70,6 @@ namespace ReturnsHelper.Commands
         [ValidateRange(1, 10000)]
         public int KeepJournalFiles { get; set; } = WebhookRecordFile.DefaultKeepFiles;
 
-        [Parameter]
-        [ValidateTimeSpan(AllowZero = true)]
-        public TimeSpan MaxClockSkew { get; set; } = WebhookSignature.DefaultMaxClockSkew;
-
-        [Parameter]
-        public SwitchParameter SkipClockSkewCheck { get; set; }
-
         /// <summary>The session whose recall ledger recall events update (default: the runspace's default session, if any).</summary>
         [Parameter]
         [ValidateNotNull]
@@ -107,12 +100,10 @@ namespace ReturnsHelper.Commands
 
         protected override void ProcessRecord()
         {
-            WebhookVerifier verifier = null;
             if ((SigningKey == null) == (SigningKeyPath == null))
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Give the webhook signing key with -SigningKey or -SigningKeyPath (one of them)."),
                     "RrWebhook.SigningKeyRequired", ErrorCategory.InvalidArgument, null));
-            try { verifier = WebhookCmdletSupport.CreateVerifier(SigningKey, SigningKeyPath == null ? null : GetUnresolvedProviderPathFromPSPath(SigningKeyPath), EndpointUri, MaxClockSkew, SkipClockSkewCheck); }
-            catch (WebhookFormatException e) { ThrowTerminatingError(WebhookCmdletSupport.FormatError(e, null)); }
+            var verifier = CreateVerifier(SigningKey, SigningKeyPath == null ? null : GetUnresolvedProviderPathFromPSPath(SigningKeyPath), EndpointUri);
 
             var options = new WebhookReceiverOptions
             {

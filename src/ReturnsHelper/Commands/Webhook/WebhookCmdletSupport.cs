@@ -8,27 +8,49 @@ using ReturnsHelper.Webhooks;
 
 namespace ReturnsHelper.Commands
 {
-    /// <summary>What the three webhook cmdlets share: the verifier from their parameters, the output shape, and the error records.</summary>
+    /// <summary>
+    /// The base of the three webhook cmdlets: the verification parameters they declare alike (-MaxClockSkew,
+    /// -SkipClockSkewCheck), declared once, and the verifier made from them. -EndpointUri and -SigningKey stay in each
+    /// cmdlet because their [Parameter] attributes differ and an attribute cannot vary by subclass: both are optional in
+    /// ConvertFrom-RrWebhook (verifying is optional there) and mandatory in Test-RrWebhookSignature, and in
+    /// Receive-RrWebhook -SigningKey takes several keys (a rotation) or gives way to -SigningKeyPath.
+    /// </summary>
+    public abstract class WebhookCmdlet : RrCmdlet
+    {
+        /// <summary>Only this module's cmdlets derive from it.</summary>
+        private protected WebhookCmdlet() { }
+
+        [Parameter]
+        [ValidateTimeSpan(AllowZero = true)]
+        public TimeSpan MaxClockSkew { get; set; } = WebhookSignature.DefaultMaxClockSkew;
+
+        [Parameter]
+        public SwitchParameter SkipClockSkewCheck { get; set; }
+
+        /// <summary>
+        /// The verifier for <paramref name="signingKeys"/> (any of them; several during a rotation), or for the keys of
+        /// <paramref name="keyPath"/> (already resolved; re-read when it changes) when it is not null. A key or URL that
+        /// cannot be used ends the command. The keys leave their SecureStrings only here, to be decoded; nothing prints them.
+        /// </summary>
+        private protected WebhookVerifier CreateVerifier(SecureString[] signingKeys, string keyPath, string endpointUri)
+        {
+            var skew = SkipClockSkewCheck ? (TimeSpan?)null : MaxClockSkew;
+            try
+            {
+                if (keyPath != null) return new WebhookVerifier(new WebhookSigningKeyFile(keyPath), endpointUri, skew);
+                return new WebhookVerifier(signingKeys.Select(k => WebhookSignature.DecodeSigningKey(new NetworkCredential(string.Empty, k).Password)), endpointUri, skew);
+            }
+            catch (WebhookFormatException e)
+            {
+                ThrowTerminatingError(WebhookCmdletSupport.FormatError(e, null));
+                throw; // unreachable
+            }
+        }
+    }
+
+    /// <summary>What the three webhook cmdlets share besides their parameters: the output shape and the error records.</summary>
     internal static class WebhookCmdletSupport
     {
-        /// <summary>
-        /// The verifier for -SigningKey / -EndpointUri / -MaxClockSkew / -SkipClockSkewCheck. The key leaves its
-        /// SecureString only here, to be decoded; nothing ever prints it.
-        /// </summary>
-        public static WebhookVerifier CreateVerifier(SecureString signingKey, string endpointUri, TimeSpan maxClockSkew, bool skipClockSkewCheck)
-            => CreateVerifier(new[] { signingKey }, null, endpointUri, maxClockSkew, skipClockSkewCheck);
-
-        /// <summary>
-        /// The verifier of Receive-RrWebhook: any of several keys (a rotation), or the keys of a key file that is re-read
-        /// when it changes (<paramref name="keyPath"/>, already resolved; used when not null).
-        /// </summary>
-        public static WebhookVerifier CreateVerifier(SecureString[] signingKeys, string keyPath, string endpointUri, TimeSpan maxClockSkew, bool skipClockSkewCheck)
-        {
-            var skew = skipClockSkewCheck ? (TimeSpan?)null : maxClockSkew;
-            if (keyPath != null) return new WebhookVerifier(new WebhookSigningKeyFile(keyPath), endpointUri, skew);
-            return new WebhookVerifier(signingKeys.Select(k => WebhookSignature.DecodeSigningKey(new NetworkCredential(string.Empty, k).Password)), endpointUri, skew);
-        }
-
         /// <summary>The event with a Payload property: the whole body as PSCustomObjects, for fields the typed properties do not cover.</summary>
         public static PSObject ToOutput(WebhookEvent e)
         {
