@@ -44,6 +44,11 @@ namespace ReturnsHelper.Webhooks
         /// before any slot is taken, so stalled senders cannot hide the receiver's health.
         /// </summary>
         public string HealthPath { get; set; } = "health";
+        /// <summary>
+        /// Makes an event's <see cref="WebhookEvent.Payload"/> from the parse that makes the event (the cmdlets: the
+        /// body as PSCustomObjects); null = none (events that wait in a processing queue keep only their RawBody).
+        /// </summary>
+        public Func<System.Text.Json.JsonElement, object> PayloadOf { get; set; }
 
         public static string LoopbackPrefix(int port) => $"http://127.0.0.1:{port}/";
     }
@@ -384,9 +389,14 @@ namespace ReturnsHelper.Webhooks
 
                 WebhookEvent evt = null;
                 WebhookFormatException unreadable = null;
-                try { evt = WebhookParser.Parse(body); }
-                catch (WebhookFormatException e) { unreadable = e; }
-                var key = evt?.DedupeKey ?? WebhookParser.DedupeKeyOf(body);
+                string key;
+                // One parse makes the event, its payload, and the dedupe key of a body that is not an event.
+                using (var parsed = WebhookBody.Read(body))
+                {
+                    try { evt = WebhookParser.Parse(parsed, owner.options.PayloadOf); }
+                    catch (WebhookFormatException e) { unreadable = e; }
+                    key = evt?.DedupeKey ?? WebhookParser.DedupeKeyOf(parsed);
+                }
 
                 lock (owner.gate)
                 {

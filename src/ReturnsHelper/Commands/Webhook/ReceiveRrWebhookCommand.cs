@@ -119,6 +119,8 @@ namespace ReturnsHelper.Commands
             var ledgerSession = Session ?? SessionStore.Current(SessionState);
             WebhookReceiveSummary summary = null;
             var processing = ServiceAction(options.Path, ledgerSession);
+            // Events that go to the pipeline or a script get their Payload from the receiver's parse; recall and hold need none.
+            if (processing == null || Process != null) options.PayloadOf = WebhookCmdletSupport.PayloadOf;
             var logFile = OpenLog();
             IRrLog WithFile(IRrLog log) => logFile == null ? log : new WebhookServiceLog(logFile, log);
             // A service manager stops the process with SIGTERM (systemd) or a console close: the receiver is stopped as

@@ -51,21 +51,39 @@ namespace ReturnsHelper.Commands
     /// <summary>What the three webhook cmdlets share besides their parameters: the output shape and the error records.</summary>
     internal static class WebhookCmdletSupport
     {
-        /// <summary>The event with a Payload property: the whole body as PSCustomObjects, for fields the typed properties do not cover.</summary>
+        /// <summary>
+        /// The event with a Payload property: the whole body as PSCustomObjects, for fields the typed properties do not
+        /// cover. Made from the parse that made the event (<see cref="PayloadOf"/>); an event read back from a journal
+        /// for processing comes without it, and only then is its RawBody parsed here.
+        /// </summary>
         public static PSObject ToOutput(WebhookEvent e)
         {
             var output = PSObject.AsPSObject(e);
-            object payload = null;
-            try
+            var payload = e.Payload;
+            if (payload == null)
             {
-                using (var document = JsonDocument.Parse(e.RawBody)) payload = PSJson.ToPSObject(document.RootElement);
-            }
-            catch (Exception x) when (x is JsonException || x is System.IO.InvalidDataException || x is InvalidOperationException || x is FormatException || x is OverflowException)
-            {
-                // Parsed (and checked to be UTF-8) once already; a number beyond double (1e400) fails on .NET Framework only. The typed properties stand on their own.
+                try
+                {
+                    using (var document = JsonDocument.Parse(e.RawBody)) payload = PayloadOf(document.RootElement);
+                }
+                catch (JsonException)
+                {
+                    // Parsed (and checked to be UTF-8) once already: the typed properties stand on their own.
+                }
             }
             output.Properties.Add(new PSNoteProperty("Payload", payload));
             return output;
+        }
+
+        /// <summary>The Payload of an event from its body's JSON; null when PowerShell cannot hold a value (1e400 on .NET Framework).</summary>
+        public static object PayloadOf(JsonElement root)
+        {
+            try { return PSJson.ToPSObject(root); }
+            catch (Exception x) when (x is System.IO.InvalidDataException || x is InvalidOperationException || x is FormatException || x is OverflowException)
+            {
+                // A number beyond double fails on .NET Framework only. The typed properties stand on their own.
+                return null;
+            }
         }
 
         /// <summary>
