@@ -334,10 +334,23 @@ Describe 'Receive-RrWebhook' {
         $blocker = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
         $blocker.Start()
         try {
-            { Receive-RrWebhook -Port $blocker.LocalEndpoint.Port -SigningKey $Key -EndpointUri $Url -Timeout '00:00:05' } |
-                Should -Throw -ErrorId 'RrWebhook.ListenFailed,*'
+            $failure = { Receive-RrWebhook -Port $blocker.LocalEndpoint.Port -SigningKey $Key -EndpointUri $Url -Timeout '00:00:05' } |
+                Should -Throw -ErrorId 'RrWebhook.ListenFailed,*' -PassThru
+            $failure.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
         }
         finally { $blocker.Stop() }
+    }
+
+    It 'is a PermissionDenied error when HTTP.sys refuses the prefix to the user' {
+        # Only Windows refuses with access denied (error 5): the refusal is built as the receiver builds it, then turned
+        # into the error record the command throws (both internal: reached by reflection).
+        $core = [ReturnsHelper.RrSession].Assembly.GetType('ReturnsHelper.Webhooks.WebhookReceiver', $true)
+        $refusal = $core.GetMethod('ListenFailure', [Reflection.BindingFlags] 'NonPublic, Static').Invoke($null, @('http://127.0.0.1:8080/', [Net.HttpListenerException]::new(5), 'CONTOSO\svc-returns'))
+        $support = (Get-Command Receive-RrWebhook).ImplementingType.Assembly.GetType('ReturnsHelper.Commands.WebhookCmdletSupport', $true)
+        $record = $support.GetMethod('ListenError').Invoke($null, @($refusal, 'http://127.0.0.1:8080/'))
+        $record.FullyQualifiedErrorId | Should -Be 'RrWebhook.ListenFailed'
+        $record.CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $record.Exception.Message | Should -BeLike '*netsh http add urlacl url=http://127.0.0.1:8080/ user=CONTOSO\svc-returns'
     }
 
     It 'refuses a prefix that is not http(s)' {

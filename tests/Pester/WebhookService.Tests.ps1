@@ -78,9 +78,10 @@ Describe 'Receive-RrWebhook service mode' {
         $ErrorActionPreference = 'Stop'
         $bytes = [Text.Encoding]::UTF8.GetBytes('not an event')
         $stamp = [DateTime]::UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", [Globalization.CultureInfo]::InvariantCulture)
-        # WebhookSignature is internal to the module: called by reflection.
-        $signer = [ReturnsHelper.RrSession].Assembly.GetType('ReturnsHelper.Webhooks.WebhookSignature', $true)
-        $signature = $signer.GetMethod('Compute').Invoke($null, @($signer.GetMethod('DecodeSigningKey').Invoke($null, @($KeyText)), $endpoint, $stamp, $bytes))
+        # Signed as Return Helper signs: HMAC-SHA256 of "POST" + endpoint + timestamp, then the raw body bytes.
+        $hmac = [Security.Cryptography.HMACSHA256]::new([Convert]::FromBase64String($KeyText))
+        $signature = [Convert]::ToBase64String($hmac.ComputeHash([byte[]]([Text.Encoding]::UTF8.GetBytes("POST$endpoint$stamp") + $bytes)))
+        $hmac.Dispose()
         $sender = Start-ThreadJob -ArgumentList $endpoint, $stamp, $signature, $bytes, $emulator.BaseAddress -ScriptBlock {
             param($Endpoint, $Stamp, $Signature, $Bytes, $Base)
             $deadline = [DateTime]::UtcNow.AddSeconds(60)

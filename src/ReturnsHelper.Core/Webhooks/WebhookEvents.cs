@@ -26,6 +26,8 @@ namespace ReturnsHelper
         public DateTimeOffset? ReceivedAt { get; set; }
         /// <summary>The body exactly as received (what the signature covers).</summary>
         public string RawBody { get; set; }
+        /// <summary>What the cmdlets show as Payload, made from the parse that made the event (null when it was not asked for).</summary>
+        internal object Payload { get; set; }
 
         /// <summary>One line for the default view.</summary>
         public virtual string Summary => string.IsNullOrEmpty(Version) ? "" : "version " + Version;

@@ -16,18 +16,22 @@ namespace ReturnsHelper.Webhooks
     /// </summary>
     internal static class WebhookParser
     {
-        const int MaxDepth = 64;
-
-        static readonly JsonDocumentOptions Options = new JsonDocumentOptions { MaxDepth = MaxDepth };
-
         /// <summary>Webhook records carry no environment; relative image keys (rare: events send full URLs) resolve against the sandbox host.</summary>
         static readonly Uri PhotoBase = RrEndpoints.For(RrEnvironment.Sandbox).PhotoBase;
 
-        static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
-
-        public static WebhookEvent Parse(byte[] rawBody)
+        /// <summary>The event of a raw body (parsed here, once); <paramref name="payloadOf"/> as below.</summary>
+        public static WebhookEvent Parse(byte[] rawBody, Func<JsonElement, object> payloadOf = null)
         {
-            try { return ParseEvent(rawBody); }
+            using (var body = WebhookBody.Read(rawBody)) return Parse(body, payloadOf);
+        }
+
+        /// <summary>
+        /// The event of a body already read (its one parse). <paramref name="payloadOf"/>, when given, makes the event's
+        /// <see cref="WebhookEvent.Payload"/> from the same document while it is there (the cmdlets: the body as PSCustomObjects).
+        /// </summary>
+        public static WebhookEvent Parse(WebhookBody body, Func<JsonElement, object> payloadOf = null)
+        {
+            try { return ParseEvent(body, payloadOf); }
             catch (Exception e) when (IsUnreadableData(e))
             {
                 throw new WebhookFormatException(WebhookField.Body, Sentence.Join("The webhook body cannot be read:", Sentence.Of(e)), e);
@@ -44,99 +48,64 @@ namespace ReturnsHelper.Webhooks
                    || e is System.Collections.Generic.KeyNotFoundException || e is InvalidCastException || e is JsonException
                    || e is RrApiException);
 
-        static WebhookEvent ParseEvent(byte[] rawBody)
+        static WebhookEvent ParseEvent(WebhookBody body, Func<JsonElement, object> payloadOf)
         {
-            using (var document = ParseJson(rawBody))
+            if (body.Problem != null) throw body.Problem;
+            var root = body.Document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new WebhookFormatException(WebhookField.Body, $"The webhook body is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object with a 'category'.");
+            var category = JsonRead.String(root, "category");
+            var action = JsonRead.String(root, "action");
+            if (category == null)
+                throw new WebhookFormatException(WebhookField.Body, "The webhook body has no 'category': it is not a Return Helper event.");
+            if (category.Length == 0)
             {
-                var root = document.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
-                    throw new WebhookFormatException(WebhookField.Body, $"The webhook body is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object with a 'category'.");
-                var category = JsonRead.String(root, "category");
-                var action = JsonRead.String(root, "action");
-                if (category == null)
-                    throw new WebhookFormatException(WebhookField.Body, "The webhook body has no 'category': it is not a Return Helper event.");
-                if (category.Length == 0)
-                {
-                    // The documented newInventoryCreated sample has empty category and action; its shape is unambiguous.
-                    if (!LooksLikeNewInventory(root))
-                        throw new WebhookFormatException(WebhookField.Body, "The webhook body has an empty 'category': it cannot be identified.");
-                    category = "newInventoryCreated";
-                    if (string.IsNullOrEmpty(action)) action = category;
-                }
-
-                var evt = Create(category, action, root);
-                evt.Category = category;
-                evt.Action = action;
-                evt.EventTime = JsonRead.Time(root, "eventTime");
-                evt.Version = JsonRead.String(root, "version");
-                evt.NotificationId = JsonRead.String(root, "notificationId");
-                evt.DedupeKey = DedupeKey(evt.NotificationId, rawBody);
-                evt.RawBody = Text(rawBody);
-                if (evt is ShipmentArrivedEvent arrived) arrived.IsVersion1 = string.IsNullOrEmpty(evt.Version);
-                return evt;
+                // The documented newInventoryCreated sample has empty category and action; its shape is unambiguous.
+                if (!LooksLikeNewInventory(root))
+                    throw new WebhookFormatException(WebhookField.Body, "The webhook body has an empty 'category': it cannot be identified.");
+                category = "newInventoryCreated";
+                if (string.IsNullOrEmpty(action)) action = category;
             }
+
+            var evt = Create(category, action, root);
+            evt.Category = category;
+            evt.Action = action;
+            evt.EventTime = JsonRead.Time(root, "eventTime");
+            evt.Version = JsonRead.String(root, "version");
+            evt.NotificationId = JsonRead.String(root, "notificationId");
+            evt.DedupeKey = DedupeKey(evt.NotificationId, body.Raw);
+            evt.RawBody = Text(body.Raw);
+            if (evt is ShipmentArrivedEvent arrived) arrived.IsVersion1 = string.IsNullOrEmpty(evt.Version);
+            evt.Payload = payloadOf?.Invoke(root);
+            return evt;
         }
 
         /// <summary>The dedupe key of a body that may not even parse (signed but unreadable deliveries are deduplicated too).</summary>
         public static string DedupeKeyOf(byte[] rawBody)
         {
+            using (var body = WebhookBody.Read(rawBody)) return DedupeKeyOf(body);
+        }
+
+        /// <summary>The dedupe key of a body already read, whether or not it is an event.</summary>
+        public static string DedupeKeyOf(WebhookBody body)
+        {
             string notificationId = null;
             try
             {
-                using (var document = JsonDocument.Parse(WithoutBom(rawBody), Options))
-                    notificationId = JsonRead.String(document.RootElement, "notificationId");
+                if (body.Document != null) notificationId = JsonRead.String(body.Document.RootElement, "notificationId");
             }
-            catch (Exception e) when (e is JsonException || IsUnreadableData(e))
+            catch (Exception e) when (IsUnreadableData(e))
             {
-                // Not JSON, or a notificationId that cannot be read: the hash of the body is the key.
+                // A notificationId that cannot be read: the hash of the body is the key.
             }
-            return DedupeKey(notificationId, rawBody);
+            return DedupeKey(notificationId, body.Raw);
         }
 
         static string DedupeKey(string notificationId, byte[] rawBody)
         {
             if (!string.IsNullOrEmpty(notificationId)) return notificationId;
             using (var sha = SHA256.Create())
-                return "sha256:" + string.Concat(sha.ComputeHash(rawBody ?? new byte[0]).Select(b => b.ToString("x2")));
-        }
-
-        static JsonDocument ParseJson(byte[] rawBody)
-        {
-            var json = WithoutBom(rawBody);
-            if (WebhookInput.IsBlank(rawBody ?? new byte[0], rawBody == null ? 0 : rawBody.Length - json.Length, json.Length))
-                throw new WebhookFormatException(WebhookField.Body, "The webhook body is empty.");
-            // JSON is UTF-8 (RFC 8259); System.Text.Json only finds out when a string is read, which may be never
-            // (an unread field) or too late (in the middle of building the event), so the whole body is checked first.
-            var invalidAt = InvalidUtf8Offset(json);
-            if (invalidAt >= 0)
-                throw new WebhookFormatException(WebhookField.Body, $"The webhook body is not valid UTF-8 (byte {invalidAt}).");
-            try { return JsonDocument.Parse(json, Options); }
-            catch (JsonException e)
-            {
-                throw new WebhookFormatException(WebhookField.Body, $"The webhook body is not valid JSON: {e.Message}", e);
-            }
-        }
-
-        /// <summary>JSON never starts with a byte order mark, but a body saved by an editor may; it is not part of the JSON.</summary>
-        static ReadOnlyMemory<byte> WithoutBom(byte[] bytes)
-        {
-            var b = bytes ?? new byte[0];
-            return b.Length >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? new ReadOnlyMemory<byte>(b, 3, b.Length - 3) : new ReadOnlyMemory<byte>(b);
-        }
-
-        /// <summary>The offset of the first byte that is not valid UTF-8, or -1.</summary>
-        static int InvalidUtf8Offset(ReadOnlyMemory<byte> bytes)
-        {
-            var segment = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var s) ? s : new ArraySegment<byte>(bytes.ToArray());
-            try
-            {
-                StrictUtf8.GetCharCount(segment.Array, segment.Offset, segment.Count);
-                return -1;
-            }
-            catch (DecoderFallbackException e)
-            {
-                return Math.Max(0, e.Index);
-            }
+                return "sha256:" + string.Concat(sha.ComputeHash(rawBody).Select(b => b.ToString("x2")));
         }
 
         internal static string Text(byte[] rawBody) => Encoding.UTF8.GetString(rawBody ?? new byte[0]);
@@ -222,5 +191,73 @@ namespace ReturnsHelper.Webhooks
             e.Rma = e.Inventory.Rma;
             return e;
         }
+    }
+
+    /// <summary>
+    /// One raw body and its one JSON parse, which the event, the dedupe key and the Payload are all read from.
+    /// Reading never throws: a body that is empty, not valid UTF-8 or not JSON has a <see cref="Problem"/>.
+    /// </summary>
+    internal sealed class WebhookBody : IDisposable
+    {
+        static readonly JsonDocumentOptions Options = new JsonDocumentOptions { MaxDepth = 64 };
+        static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
+
+        /// <summary>The bytes as received: what the signature covers and the journal keeps.</summary>
+        public byte[] Raw { get; }
+        /// <summary>The body as JSON (a byte order mark before it skipped), or null when it is not JSON.</summary>
+        public JsonDocument Document { get; }
+        /// <summary>Why the body cannot be an event (empty, not valid UTF-8, not valid JSON), or null.</summary>
+        public WebhookFormatException Problem { get; }
+
+        WebhookBody(byte[] raw, JsonDocument document, WebhookFormatException problem)
+        {
+            Raw = raw;
+            Document = document;
+            Problem = problem;
+        }
+
+        public static WebhookBody Read(byte[] rawBody)
+        {
+            var raw = rawBody ?? new byte[0];
+            var json = WithoutBom(raw);
+            if (WebhookInput.IsBlank(raw, raw.Length - json.Length, json.Length))
+                return new WebhookBody(raw, null, new WebhookFormatException(WebhookField.Body, "The webhook body is empty."));
+            JsonDocument document = null;
+            Exception notJson = null;
+            try { document = JsonDocument.Parse(json, Options); }
+            catch (Exception e) when (WebhookParser.IsUnreadableData(e)) { notJson = e; } // bytes from the network are data
+            // JSON is UTF-8 (RFC 8259); System.Text.Json only finds out when a string is read, which may be never
+            // (an unread field) or too late (in the middle of building the event), so the whole body is checked,
+            // and this problem comes first. The document stays: the dedupe key may still be read from it.
+            var invalidAt = InvalidUtf8Offset(json);
+            if (invalidAt >= 0)
+                return new WebhookBody(raw, document, new WebhookFormatException(WebhookField.Body, $"The webhook body is not valid UTF-8 (byte {invalidAt})."));
+            if (notJson != null)
+                return new WebhookBody(raw, null, new WebhookFormatException(WebhookField.Body, $"The webhook body is not valid JSON: {notJson.Message}", notJson));
+            return new WebhookBody(raw, document, null);
+        }
+
+        /// <summary>JSON never starts with a byte order mark, but a body saved by an editor may; it is not part of the JSON.</summary>
+        static ReadOnlyMemory<byte> WithoutBom(byte[] b) => new ReadOnlyMemory<byte>(b, BomLength(b), b.Length - BomLength(b));
+
+        /// <summary>3 when <paramref name="b"/> starts with the UTF-8 byte order mark, else 0.</summary>
+        internal static int BomLength(byte[] b) => b.Length >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0;
+
+        /// <summary>The offset of the first byte that is not valid UTF-8, or -1.</summary>
+        internal static int InvalidUtf8Offset(ReadOnlyMemory<byte> bytes)
+        {
+            var segment = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var s) ? s : new ArraySegment<byte>(bytes.ToArray());
+            try
+            {
+                StrictUtf8.GetCharCount(segment.Array, segment.Offset, segment.Count);
+                return -1;
+            }
+            catch (DecoderFallbackException e)
+            {
+                return Math.Max(0, e.Index);
+            }
+        }
+
+        public void Dispose() => Document?.Dispose();
     }
 }

@@ -44,6 +44,11 @@ namespace ReturnsHelper.Webhooks
         /// before any slot is taken, so stalled senders cannot hide the receiver's health.
         /// </summary>
         public string HealthPath { get; set; } = "health";
+        /// <summary>
+        /// Makes an event's <see cref="WebhookEvent.Payload"/> from the parse that makes the event (the cmdlets: the
+        /// body as PSCustomObjects); null = none (events that wait in a processing queue keep only their RawBody).
+        /// </summary>
+        public Func<System.Text.Json.JsonElement, object> PayloadOf { get; set; }
 
         public static string LoopbackPrefix(int port) => $"http://127.0.0.1:{port}/";
     }
@@ -221,13 +226,13 @@ namespace ReturnsHelper.Webhooks
         /// Why the listener cannot start. HTTP.sys (Windows) lets only administrators listen on a URL that is not reserved
         /// for the user, and says "access denied" (error 5): that error gives the one command that reserves the prefix.
         /// </summary>
-        internal static InvalidOperationException ListenFailure(string prefix, HttpListenerException e, string user)
+        internal static WebhookListenException ListenFailure(string prefix, HttpListenerException e, string user)
         {
             const int AccessDenied = 5;
-            if (e.ErrorCode != AccessDenied) return new InvalidOperationException($"Cannot listen on {prefix}: {e.Message}", e);
+            if (e.ErrorCode != AccessDenied) return new WebhookListenException($"Cannot listen on {prefix}: {e.Message}", e, accessDenied: false);
             var quotedUser = user.IndexOf(' ') >= 0 ? "\"" + user + "\"" : user;
-            return new InvalidOperationException($"Cannot listen on {prefix}: Windows lets only administrators listen on a URL that is not reserved for the user. "
-                + $"Reserve it once, from an elevated prompt: netsh http add urlacl url={prefix} user={quotedUser}", e);
+            return new WebhookListenException($"Cannot listen on {prefix}: Windows lets only administrators listen on a URL that is not reserved for the user. "
+                + $"Reserve it once, from an elevated prompt: netsh http add urlacl url={prefix} user={quotedUser}", e, accessDenied: true);
         }
 
         /// <summary>
@@ -384,9 +389,14 @@ namespace ReturnsHelper.Webhooks
 
                 WebhookEvent evt = null;
                 WebhookFormatException unreadable = null;
-                try { evt = WebhookParser.Parse(body); }
-                catch (WebhookFormatException e) { unreadable = e; }
-                var key = evt?.DedupeKey ?? WebhookParser.DedupeKeyOf(body);
+                string key;
+                // One parse makes the event, its payload, and the dedupe key of a body that is not an event.
+                using (var parsed = WebhookBody.Read(body))
+                {
+                    try { evt = WebhookParser.Parse(parsed, owner.options.PayloadOf); }
+                    catch (WebhookFormatException e) { unreadable = e; }
+                    key = evt?.DedupeKey ?? WebhookParser.DedupeKeyOf(parsed);
+                }
 
                 lock (owner.gate)
                 {
@@ -556,6 +566,15 @@ namespace ReturnsHelper.Webhooks
                 response.Close();
             }
         }
+    }
+
+    /// <summary>The listener could not start; <see cref="AccessDenied"/> when HTTP.sys refused the prefix to this user.</summary>
+    internal sealed class WebhookListenException : InvalidOperationException
+    {
+        public bool AccessDenied { get; }
+
+        public WebhookListenException(string message, HttpListenerException inner, bool accessDenied) : base(message, inner)
+            => AccessDenied = accessDenied;
     }
 
     /// <summary>

@@ -22,7 +22,6 @@ namespace ReturnsHelper.Webhooks
         public const string Marker = "rrWebhookRecord";
         const int FormatVersion = 1;
 
-        static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
         static readonly JsonWriterOptions WriterOptions = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
         public DateTimeOffset ReceivedAt { get; set; }
@@ -34,6 +33,14 @@ namespace ReturnsHelper.Webhooks
         /// <summary>The record as one line (no newline inside: JSON escapes every control character in strings).</summary>
         public string ToJsonLine()
         {
+            var line = ToJournalLine();
+            return Encoding.UTF8.GetString(line, 0, line.Length - 1);
+        }
+
+        /// <summary>The record's line as the journal stores it: UTF-8, ending with a newline.</summary>
+        internal byte[] ToJournalLine()
+        {
+            var body = Body ?? new byte[0];
             using (var stream = new MemoryStream())
             {
                 using (var writer = new Utf8JsonWriter(stream, WriterOptions))
@@ -44,11 +51,13 @@ namespace ReturnsHelper.Webhooks
                     writer.WriteString("endpointUri", EndpointUri);
                     writer.WriteString("timestamp", Timestamp);
                     writer.WriteString("signature", Signature);
-                    if (TryStrictText(Body, out var text)) writer.WriteString("body", text);
-                    else writer.WriteString("bodyBase64", Convert.ToBase64String(Body ?? new byte[0]));
+                    // Written from the body's own bytes, without a text copy of it.
+                    if (WebhookBody.InvalidUtf8Offset(body) < 0) writer.WriteString("body", body);
+                    else writer.WriteString("bodyBase64", Convert.ToBase64String(body));
                     writer.WriteEndObject();
                 }
-                return Encoding.UTF8.GetString(stream.ToArray());
+                stream.WriteByte((byte)'\n');
+                return stream.ToArray();
             }
         }
 
@@ -86,20 +95,6 @@ namespace ReturnsHelper.Webhooks
         {
             try { return Convert.FromBase64String(s); }
             catch (FormatException e) { throw new WebhookFormatException(WebhookField.Body, "The webhook record's 'bodyBase64' is not valid Base64.", e); }
-        }
-
-        static bool TryStrictText(byte[] bytes, out string text)
-        {
-            try
-            {
-                text = StrictUtf8.GetString(bytes ?? new byte[0]);
-                return true;
-            }
-            catch (DecoderFallbackException)
-            {
-                text = null;
-                return false;
-            }
         }
     }
 
@@ -208,7 +203,7 @@ namespace ReturnsHelper.Webhooks
 
         public void Append(WebhookRecord record)
         {
-            var bytes = Encoding.UTF8.GetBytes(record.ToJsonLine() + "\n");
+            var bytes = record.ToJournalLine();
             // After a failed rotation there is no stream: reopen, so this delivery is recorded (or refused) again.
             if (stream == null) stream = OpenForAppend(Path);
             if (stream.Length > 0 && stream.Length + bytes.Length > maxBytes) Rotate();

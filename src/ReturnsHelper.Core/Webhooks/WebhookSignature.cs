@@ -63,13 +63,6 @@ namespace ReturnsHelper.Webhooks
                 "The signing key is not valid Base64. Pass it exactly as the Return Helper portal shows it: it is Base64 encoded and is decoded to bytes before signing.");
         }
 
-        /// <summary>The expected signature header value for a body.</summary>
-        public static string Compute(byte[] key, string endpointUri, string timestamp, byte[] rawBody)
-        {
-            using (var hmac = new HMACSHA256(key ?? throw new ArgumentNullException(nameof(key))))
-                return Convert.ToBase64String(hmac.ComputeHash(Message(endpointUri, timestamp, rawBody)));
-        }
-
         /// <summary>True when <paramref name="signature"/> is the signature of the body; compared in constant time.</summary>
         public static bool Matches(byte[] key, string endpointUri, string timestamp, byte[] rawBody, string signature)
         {
@@ -248,9 +241,6 @@ namespace ReturnsHelper.Webhooks
                     $"The timestamp {Iso(time)} is {FormatSkew(skew)} away from {Iso(now)}, more than the allowed {FormatSkew(MaxClockSkew.Value)} (a replayed or badly delayed event, or a wrong clock).");
             return new WebhookVerification(WebhookCheck.Valid, time, "The signature is valid.");
         }
-
-        /// <summary>The signature this verifier expects (for the emulator-free tests and for diagnostics).</summary>
-        public string Sign(string timestamp, byte[] rawBody) => WebhookSignature.Compute(keys[0], EndpointUri, timestamp, rawBody);
 
         static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 

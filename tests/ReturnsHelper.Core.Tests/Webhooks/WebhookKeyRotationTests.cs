@@ -24,7 +24,7 @@ public class WebhookKeyRotationTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, true);
 
-    static string SignedWith(string base64Key) => WebhookVerifier.FromBase64Key(base64Key, Endpoint, null).Sign(Stamp, Body);
+    static string SignedWith(string base64Key) => TestSigner.Sign(base64Key, Endpoint, Stamp, Body);
 
     static WebhookCheck Check(WebhookVerifier v, string base64Key)
         => v.Verify(Stamp, SignedWith(base64Key), Body, DateTimeOffset.Parse(Stamp)).Result;

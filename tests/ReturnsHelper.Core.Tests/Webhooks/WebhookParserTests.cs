@@ -292,4 +292,30 @@ public class WebhookParserTests
         Assert.Equal("rrliv", e.Category);
         Assert.NotEqual(Parse(WebhookSamples.VasUpdated).DedupeKey, e.DedupeKey);
     }
+
+    [Fact]
+    public void The_payload_is_made_from_the_parse_that_makes_the_event()
+    {
+        var roots = new List<string>();
+        var e = WebhookParser.Parse(Encoding.UTF8.GetBytes(WebhookSamples.VasUpdated), root =>
+        {
+            roots.Add(root.GetProperty("category").GetString());
+            return "payload";
+        });
+        Assert.Equal(new[] { "rrliv" }, roots);
+        Assert.Equal("payload", e.Payload);
+        Assert.Null(Parse(WebhookSamples.VasUpdated).Payload); // not asked for: nothing kept beside the RawBody
+    }
+
+    [Fact]
+    public void A_body_that_is_not_an_event_still_gives_its_notificationId_as_the_dedupe_key_from_the_same_read()
+    {
+        // JSON, but not valid UTF-8 (in a field the event would read): no event, yet the key is the notificationId.
+        var bytes = Encoding.UTF8.GetBytes("{\"category\":\"rsl\",\"notificationId\":\"N-7\",\"note\":\"x\"}");
+        bytes[bytes.Length - 3] = 0xFF;
+        using var body = WebhookBody.Read(bytes);
+        Assert.Contains("not valid UTF-8", Assert.Throws<WebhookFormatException>(() => WebhookParser.Parse(body)).Message);
+        Assert.Equal("N-7", WebhookParser.DedupeKeyOf(body));
+        Assert.Equal("N-7", WebhookParser.DedupeKeyOf(bytes));
+    }
 }

@@ -84,7 +84,7 @@ public class WebhookReceiverTests : IDisposable
         request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
         request.Headers.TryAddWithoutValidation("timestamp", timestamp);
         if (sign) request.Headers.TryAddWithoutValidation("returnhelper-signature",
-            signature ?? WebhookSignature.Compute(WebhookSignature.DecodeSigningKey(Key), signedFor, timestamp, bytes));
+            signature ?? TestSigner.Sign(Key, signedFor, timestamp, bytes));
         using var response = await http.SendAsync(request);
         return response.StatusCode;
     }
@@ -193,9 +193,10 @@ public class WebhookReceiverTests : IDisposable
         await WaitListening(url);
         var port = new Uri(url).Port;
         var clash = new WebhookReceiver(verifier, new WebhookReceiverOptions { Prefix = WebhookReceiverOptions.LoopbackPrefix(port), Timeout = TimeSpan.FromSeconds(5) });
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => clash.RunAsync(_ => { }, null, NullLog.Instance, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<WebhookListenException>(() => clash.RunAsync(_ => { }, null, NullLog.Instance, CancellationToken.None));
         Assert.Contains($"127.0.0.1:{port}", e.Message);
         Assert.IsType<HttpListenerException>(e.InnerException);
+        Assert.False(e.AccessDenied);
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TestTimeout));
     }
@@ -221,7 +222,7 @@ public class WebhookReceiverTests : IDisposable
         var timestamp = Now();
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
         request.Headers.TryAddWithoutValidation("timestamp", timestamp);
-        request.Headers.TryAddWithoutValidation("returnhelper-signature", verifier.Sign(timestamp, body));
+        request.Headers.TryAddWithoutValidation("returnhelper-signature", TestSigner.Sign(Key, Registered, timestamp, body));
         using var response = await http.SendAsync(request);
         return response.StatusCode;
     }
@@ -238,7 +239,7 @@ public class WebhookReceiverTests : IDisposable
         await client.ConnectAsync(uri.Host, uri.Port);
         using var stream = client.GetStream();
         var head = $"POST {uri.AbsolutePath} HTTP/1.1\r\nHost: {uri.Authority}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n"
-            + $"timestamp: {timestamp}\r\nreturnhelper-signature: {verifier.Sign(timestamp, body)}\r\n\r\n";
+            + $"timestamp: {timestamp}\r\nreturnhelper-signature: {TestSigner.Sign(Key, Registered, timestamp, body)}\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
         await stream.WriteAsync(body);
         using var reader = new StreamReader(stream, Encoding.ASCII);
@@ -415,7 +416,7 @@ public class WebhookReceiverTests : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StreamContent(new MemoryStream(bytes)) };
         request.Headers.TransferEncodingChunked = true;
         request.Headers.TryAddWithoutValidation("timestamp", timestamp);
-        request.Headers.TryAddWithoutValidation("returnhelper-signature", verifier.Sign(timestamp, bytes));
+        request.Headers.TryAddWithoutValidation("returnhelper-signature", TestSigner.Sign(Key, Registered, timestamp, bytes));
         using (var response = await http.SendAsync(request))
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
 

@@ -97,6 +97,9 @@ public class WebhookInputTests
         Assert.Equal(3, items[1].Line);
         Assert.Null(items[1].Record);
         Assert.Equal(Utf8(minified), items[1].Body);
+        // A raw body's one parse goes with it (a record's body is parsed when it is converted).
+        Assert.Null(items[0].Parsed);
+        Assert.Equal("rrliv", Assert.IsType<VasUpdatedEvent>(WebhookParser.Parse(items[1].Parsed)).Category);
         Assert.Equal(4, items[2].Line);
         Assert.Null(items[2].Error); // not JSON: the parser reports it, with its position, when converting
         Assert.Throws<WebhookFormatException>(() => WebhookParser.Parse(items[2].Body));

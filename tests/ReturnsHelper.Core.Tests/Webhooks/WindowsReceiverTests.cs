@@ -12,6 +12,7 @@ namespace ReturnsHelper.Core.Tests.Webhooks
             var denied = new HttpListenerException(5);
             var error = WebhookReceiver.ListenFailure("http://127.0.0.1:8080/", denied, @"CONTOSO\svc-returns");
             Assert.Same(denied, error.InnerException);
+            Assert.True(error.AccessDenied);
             Assert.StartsWith("Cannot listen on http://127.0.0.1:8080/: ", error.Message);
             Assert.EndsWith(@"netsh http add urlacl url=http://127.0.0.1:8080/ user=CONTOSO\svc-returns", error.Message);
         }
@@ -29,6 +30,7 @@ namespace ReturnsHelper.Core.Tests.Webhooks
             var inUse = new HttpListenerException(183, "The prefix is already in use.");
             var error = WebhookReceiver.ListenFailure("http://127.0.0.1:8080/", inUse, @"CONTOSO\svc-returns");
             Assert.Equal("Cannot listen on http://127.0.0.1:8080/: The prefix is already in use.", error.Message);
+            Assert.False(error.AccessDenied);
         }
 
         /// <summary>

@@ -14,7 +14,7 @@ namespace ReturnsHelper.Commands
     /// </summary>
     [Cmdlet(VerbsData.ConvertFrom, "RrWebhook", HelpUri = HelpLinks.Base + "ConvertFrom-RrWebhook.md", DefaultParameterSetName = BodySet)]
     [OutputType(typeof(WebhookEvent))]
-    public sealed class ConvertFromRrWebhookCommand : PSCmdlet
+    public sealed class ConvertFromRrWebhookCommand : WebhookCmdlet
     {
         const string BodySet = "Body";
         const string PathSet = "Path";
@@ -62,13 +62,6 @@ namespace ReturnsHelper.Commands
         [ValidateNotNull]
         public RrSession Session { get; set; }
 
-        [Parameter]
-        [ValidateTimeSpan(AllowZero = true)]
-        public TimeSpan MaxClockSkew { get; set; } = WebhookSignature.DefaultMaxClockSkew;
-
-        [Parameter]
-        public SwitchParameter SkipClockSkewCheck { get; set; }
-
         WebhookVerifier verifier;
 
         protected override void BeginProcessing()
@@ -79,8 +72,7 @@ namespace ReturnsHelper.Commands
                     new PSArgumentException("To verify signatures give both -SigningKey and -EndpointUri (and, for raw bodies, -Timestamp and -Signature); to only convert, give none of them."),
                     "RrWebhook.IncompleteVerification", ErrorCategory.InvalidArgument, null));
             if (SigningKey == null) return;
-            try { verifier = WebhookCmdletSupport.CreateVerifier(SigningKey, EndpointUri, MaxClockSkew, SkipClockSkewCheck); }
-            catch (WebhookFormatException e) { ThrowTerminatingError(WebhookCmdletSupport.FormatError(e, null)); }
+            verifier = CreateVerifier(new[] { SigningKey }, null, EndpointUri);
         }
 
         protected override void ProcessRecord()
@@ -89,7 +81,7 @@ namespace ReturnsHelper.Commands
             {
                 foreach (var body in Body ?? new string[] { null })
                     foreach (var item in WebhookInput.Read(Encoding.UTF8.GetBytes(body ?? "")))
-                        Convert(item, body, null);
+                        using (item) Convert(item, body, null);
                 return;
             }
             foreach (var file in ResolveFiles())
@@ -107,7 +99,7 @@ namespace ReturnsHelper.Commands
                             WriteError(new ErrorRecord(e, "RrWebhook.FileUnreadable", ErrorCategory.ReadError, file));
                             break;
                         }
-                        Convert(items.Current, file, file);
+                        using (items.Current) Convert(items.Current, file, file);
                     }
             }
         }
@@ -122,16 +114,20 @@ namespace ReturnsHelper.Commands
         void Convert(WebhookInputItem item, object target, string file)
         {
             var where = Where(file, item.Line);
-            object itemTarget = file != null ? (object)where : item.Line.HasValue ? WebhookParser.Text(item.Body) : target;
+            // A line's text is made only for an error about it.
+            object ItemTarget() => file != null ? (object)where : item.Line.HasValue ? WebhookParser.Text(item.Body) : target;
             if (item.Error != null)
             {
-                WriteError(WebhookCmdletSupport.FormatError(item.Error, itemTarget, where));
+                WriteError(WebhookCmdletSupport.FormatError(item.Error, ItemTarget(), where));
                 return;
             }
             try
             {
-                if (verifier != null && !Verified(item, itemTarget, where)) return;
-                var evt = WebhookParser.Parse(item.Body);
+                if (verifier != null && !Verified(item, ItemTarget, where)) return;
+                // A raw body was parsed as the input was split; a record's body is parsed here. Either way once.
+                var evt = item.Parsed != null
+                    ? WebhookParser.Parse(item.Parsed, WebhookCmdletSupport.PayloadOf)
+                    : WebhookParser.Parse(item.Body, WebhookCmdletSupport.PayloadOf);
                 if (item.Record != null && item.Record.ReceivedAt != DateTimeOffset.MinValue) evt.ReceivedAt = item.Record.ReceivedAt.UtcDateTime;
                 // Only authentic events reach the ledger: verified here, or recorded by Receive-RrWebhook after it verified them.
                 if (verifier != null || item.Record != null) WebhookCmdletSupport.RecordInLedger(evt, Session ?? SessionStore.Current(SessionState), WriteWarning);
@@ -139,7 +135,7 @@ namespace ReturnsHelper.Commands
             }
             catch (WebhookFormatException e)
             {
-                WriteError(WebhookCmdletSupport.FormatError(e, itemTarget, where));
+                WriteError(WebhookCmdletSupport.FormatError(e, ItemTarget(), where));
             }
         }
 
@@ -147,20 +143,20 @@ namespace ReturnsHelper.Commands
         /// Raw bodies use -Timestamp/-Signature and are checked against now; records use the headers they kept and
         /// are checked against the time they were received (a recorded event is old by the time it is read).
         /// </summary>
-        bool Verified(WebhookInputItem item, object target, string where)
+        bool Verified(WebhookInputItem item, Func<object> target, string where)
         {
             var record = item.Record;
             if (record == null && (Timestamp == null || Signature == null))
             {
                 WriteError(new ErrorRecord(
                     new PSArgumentException("Cannot verify a raw body without its headers: give -Timestamp and -Signature (or read the records Receive-RrWebhook -Path wrote, which keep them)."),
-                    "RrWebhook.MissingHeaders", ErrorCategory.InvalidArgument, target) { ErrorDetails = where == null ? null : new ErrorDetails($"{where}: cannot verify a raw body without -Timestamp and -Signature.") });
+                    "RrWebhook.MissingHeaders", ErrorCategory.InvalidArgument, target()) { ErrorDetails = where == null ? null : new ErrorDetails($"{where}: cannot verify a raw body without -Timestamp and -Signature.") });
                 return false;
             }
             var reference = record != null && record.ReceivedAt != DateTimeOffset.MinValue ? record.ReceivedAt : DateTimeOffset.UtcNow;
             var result = verifier.Verify(record?.Timestamp ?? Timestamp, record?.Signature ?? Signature, item.Body, reference);
             if (result.IsValid) return true;
-            WriteError(WebhookCmdletSupport.VerificationError(result, target, where));
+            WriteError(WebhookCmdletSupport.VerificationError(result, target(), where));
             return false;
         }
 

@@ -18,7 +18,7 @@ namespace ReturnsHelper.Commands
     /// </summary>
     [Cmdlet(VerbsCommunications.Receive, "RrWebhook", HelpUri = HelpLinks.Base + "Receive-RrWebhook.md", DefaultParameterSetName = PortSet)]
     [OutputType(typeof(WebhookEvent))]
-    public sealed class ReceiveRrWebhookCommand : RrCmdlet
+    public sealed class ReceiveRrWebhookCommand : WebhookCmdlet
     {
         const string PortSet = "Port";
         const string PrefixSet = "Prefix";
@@ -70,13 +70,6 @@ namespace ReturnsHelper.Commands
         [ValidateRange(1, 10000)]
         public int KeepJournalFiles { get; set; } = WebhookRecordFile.DefaultKeepFiles;
 
-        [Parameter]
-        [ValidateTimeSpan(AllowZero = true)]
-        public TimeSpan MaxClockSkew { get; set; } = WebhookSignature.DefaultMaxClockSkew;
-
-        [Parameter]
-        public SwitchParameter SkipClockSkewCheck { get; set; }
-
         /// <summary>The session whose recall ledger recall events update (default: the runspace's default session, if any).</summary>
         [Parameter]
         [ValidateNotNull]
@@ -107,12 +100,10 @@ namespace ReturnsHelper.Commands
 
         protected override void ProcessRecord()
         {
-            WebhookVerifier verifier = null;
             if ((SigningKey == null) == (SigningKeyPath == null))
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Give the webhook signing key with -SigningKey or -SigningKeyPath (one of them)."),
                     "RrWebhook.SigningKeyRequired", ErrorCategory.InvalidArgument, null));
-            try { verifier = WebhookCmdletSupport.CreateVerifier(SigningKey, SigningKeyPath == null ? null : GetUnresolvedProviderPathFromPSPath(SigningKeyPath), EndpointUri, MaxClockSkew, SkipClockSkewCheck); }
-            catch (WebhookFormatException e) { ThrowTerminatingError(WebhookCmdletSupport.FormatError(e, null)); }
+            var verifier = CreateVerifier(SigningKey, SigningKeyPath == null ? null : GetUnresolvedProviderPathFromPSPath(SigningKeyPath), EndpointUri);
 
             var options = new WebhookReceiverOptions
             {
@@ -128,6 +119,8 @@ namespace ReturnsHelper.Commands
             var ledgerSession = Session ?? SessionStore.Current(SessionState);
             WebhookReceiveSummary summary = null;
             var processing = ServiceAction(options.Path, ledgerSession);
+            // Events that go to the pipeline or a script get their Payload from the receiver's parse; recall and hold need none.
+            if (processing == null || Process != null) options.PayloadOf = WebhookCmdletSupport.PayloadOf;
             var logFile = OpenLog();
             IRrLog WithFile(IRrLog log) => logFile == null ? log : new WebhookServiceLog(logFile, log);
             // A service manager stops the process with SIGTERM (systemd) or a console close: the receiver is stopped as
@@ -155,9 +148,9 @@ namespace ReturnsHelper.Commands
             {
                 // Never reached: the filter only writes the failure to the log file.
             }
-            catch (InvalidOperationException e) when (e.InnerException is System.Net.HttpListenerException)
+            catch (WebhookListenException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "RrWebhook.ListenFailed", ErrorCategory.ResourceUnavailable, options.Prefix));
+                ThrowTerminatingError(WebhookCmdletSupport.ListenError(e, options.Prefix));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {

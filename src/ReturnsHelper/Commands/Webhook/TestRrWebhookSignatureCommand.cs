@@ -9,7 +9,7 @@ namespace ReturnsHelper.Commands
     /// <summary>Test-RrWebhookSignature: checks one delivery's signature and timestamp exactly as documented; $true or $false.</summary>
     [Cmdlet(VerbsDiagnostic.Test, "RrWebhookSignature", HelpUri = HelpLinks.Base + "Test-RrWebhookSignature.md")]
     [OutputType(typeof(bool))]
-    public sealed class TestRrWebhookSignatureCommand : PSCmdlet
+    public sealed class TestRrWebhookSignatureCommand : WebhookCmdlet
     {
         /// <summary>The raw body as received; its UTF-8 bytes are what is signed.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -34,19 +34,11 @@ namespace ReturnsHelper.Commands
         [ValidateNotNull]
         public SecureString SigningKey { get; set; }
 
-        [Parameter]
-        [ValidateTimeSpan(AllowZero = true)]
-        public TimeSpan MaxClockSkew { get; set; } = WebhookSignature.DefaultMaxClockSkew;
-
-        [Parameter]
-        public SwitchParameter SkipClockSkewCheck { get; set; }
-
         WebhookVerifier verifier;
 
         protected override void BeginProcessing()
         {
-            try { verifier = WebhookCmdletSupport.CreateVerifier(SigningKey, EndpointUri, MaxClockSkew, SkipClockSkewCheck); }
-            catch (WebhookFormatException e) { ThrowTerminatingError(WebhookCmdletSupport.FormatError(e, null)); }
+            verifier = CreateVerifier(new[] { SigningKey }, null, EndpointUri);
         }
 
         protected override void ProcessRecord()

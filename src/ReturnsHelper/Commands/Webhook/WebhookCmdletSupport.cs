@@ -8,42 +8,82 @@ using ReturnsHelper.Webhooks;
 
 namespace ReturnsHelper.Commands
 {
-    /// <summary>What the three webhook cmdlets share: the verifier from their parameters, the output shape, and the error records.</summary>
+    /// <summary>
+    /// The base of the three webhook cmdlets: the verification parameters they declare alike (-MaxClockSkew,
+    /// -SkipClockSkewCheck), declared once, and the verifier made from them. -EndpointUri and -SigningKey stay in each
+    /// cmdlet because their [Parameter] attributes differ and an attribute cannot vary by subclass: both are optional in
+    /// ConvertFrom-RrWebhook (verifying is optional there) and mandatory in Test-RrWebhookSignature, and in
+    /// Receive-RrWebhook -SigningKey takes several keys (a rotation) or gives way to -SigningKeyPath.
+    /// </summary>
+    public abstract class WebhookCmdlet : RrCmdlet
+    {
+        /// <summary>Only this module's cmdlets derive from it.</summary>
+        private protected WebhookCmdlet() { }
+
+        [Parameter]
+        [ValidateTimeSpan(AllowZero = true)]
+        public TimeSpan MaxClockSkew { get; set; } = WebhookSignature.DefaultMaxClockSkew;
+
+        [Parameter]
+        public SwitchParameter SkipClockSkewCheck { get; set; }
+
+        /// <summary>
+        /// The verifier for <paramref name="signingKeys"/> (any of them; several during a rotation), or for the keys of
+        /// <paramref name="keyPath"/> (already resolved; re-read when it changes) when it is not null. A key or URL that
+        /// cannot be used ends the command. The keys leave their SecureStrings only here, to be decoded; nothing prints them.
+        /// </summary>
+        private protected WebhookVerifier CreateVerifier(SecureString[] signingKeys, string keyPath, string endpointUri)
+        {
+            var skew = SkipClockSkewCheck ? (TimeSpan?)null : MaxClockSkew;
+            try
+            {
+                if (keyPath != null) return new WebhookVerifier(new WebhookSigningKeyFile(keyPath), endpointUri, skew);
+                return new WebhookVerifier(signingKeys.Select(k => WebhookSignature.DecodeSigningKey(new NetworkCredential(string.Empty, k).Password)), endpointUri, skew);
+            }
+            catch (WebhookFormatException e)
+            {
+                ThrowTerminatingError(WebhookCmdletSupport.FormatError(e, null));
+                throw; // unreachable
+            }
+        }
+    }
+
+    /// <summary>What the three webhook cmdlets share besides their parameters: the output shape and the error records.</summary>
     internal static class WebhookCmdletSupport
     {
         /// <summary>
-        /// The verifier for -SigningKey / -EndpointUri / -MaxClockSkew / -SkipClockSkewCheck. The key leaves its
-        /// SecureString only here, to be decoded; nothing ever prints it.
+        /// The event with a Payload property: the whole body as PSCustomObjects, for fields the typed properties do not
+        /// cover. Made from the parse that made the event (<see cref="PayloadOf"/>); an event read back from a journal
+        /// for processing comes without it, and only then is its RawBody parsed here.
         /// </summary>
-        public static WebhookVerifier CreateVerifier(SecureString signingKey, string endpointUri, TimeSpan maxClockSkew, bool skipClockSkewCheck)
-            => CreateVerifier(new[] { signingKey }, null, endpointUri, maxClockSkew, skipClockSkewCheck);
-
-        /// <summary>
-        /// The verifier of Receive-RrWebhook: any of several keys (a rotation), or the keys of a key file that is re-read
-        /// when it changes (<paramref name="keyPath"/>, already resolved; used when not null).
-        /// </summary>
-        public static WebhookVerifier CreateVerifier(SecureString[] signingKeys, string keyPath, string endpointUri, TimeSpan maxClockSkew, bool skipClockSkewCheck)
-        {
-            var skew = skipClockSkewCheck ? (TimeSpan?)null : maxClockSkew;
-            if (keyPath != null) return new WebhookVerifier(new WebhookSigningKeyFile(keyPath), endpointUri, skew);
-            return new WebhookVerifier(signingKeys.Select(k => WebhookSignature.DecodeSigningKey(new NetworkCredential(string.Empty, k).Password)), endpointUri, skew);
-        }
-
-        /// <summary>The event with a Payload property: the whole body as PSCustomObjects, for fields the typed properties do not cover.</summary>
         public static PSObject ToOutput(WebhookEvent e)
         {
             var output = PSObject.AsPSObject(e);
-            object payload = null;
-            try
+            var payload = e.Payload;
+            if (payload == null)
             {
-                using (var document = JsonDocument.Parse(e.RawBody)) payload = PSJson.ToPSObject(document.RootElement);
-            }
-            catch (Exception x) when (x is JsonException || x is System.IO.InvalidDataException || x is InvalidOperationException || x is FormatException || x is OverflowException)
-            {
-                // Parsed (and checked to be UTF-8) once already; a number beyond double (1e400) fails on .NET Framework only. The typed properties stand on their own.
+                try
+                {
+                    using (var document = JsonDocument.Parse(e.RawBody)) payload = PayloadOf(document.RootElement);
+                }
+                catch (JsonException)
+                {
+                    // Parsed (and checked to be UTF-8) once already: the typed properties stand on their own.
+                }
             }
             output.Properties.Add(new PSNoteProperty("Payload", payload));
             return output;
+        }
+
+        /// <summary>The Payload of an event from its body's JSON; null when PowerShell cannot hold a value (1e400 on .NET Framework).</summary>
+        public static object PayloadOf(JsonElement root)
+        {
+            try { return PSJson.ToPSObject(root); }
+            catch (Exception x) when (x is System.IO.InvalidDataException || x is InvalidOperationException || x is FormatException || x is OverflowException)
+            {
+                // A number beyond double fails on .NET Framework only. The typed properties stand on their own.
+                return null;
+            }
         }
 
         /// <summary>
@@ -75,6 +115,13 @@ namespace ReturnsHelper.Commands
             if (where != null) record.ErrorDetails = new ErrorDetails($"{where}: {e.Message}");
             return record;
         }
+
+        /// <summary>
+        /// The listener did not start: PermissionDenied when HTTP.sys refused the prefix to this user (the message gives
+        /// the netsh command that reserves it), ResourceUnavailable otherwise (the port is taken, the prefix is invalid).
+        /// </summary>
+        public static ErrorRecord ListenError(WebhookListenException e, string prefix)
+            => new ErrorRecord(e, "RrWebhook.ListenFailed", e.AccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.ResourceUnavailable, prefix);
 
         /// <summary>A delivery that checked out false (forged, altered, signed for another URL or key, or replayed).</summary>
         public static ErrorRecord VerificationError(WebhookVerification v, object target, string where = null)
