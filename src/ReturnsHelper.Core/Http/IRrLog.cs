@@ -1,25 +1,24 @@
-namespace ReturnsHelper.Http
-{
-    /// <summary>
-    /// Where the HTTP core reports what it does. Cmdlets forward these to -Verbose / -Debug on the pipeline
-    /// thread. Messages never contain the API key or token: the core never formats headers.
-    /// Public because RrCmdlet.Await, the extension point of every cmdlet (a test cmdlet derives from it), hands it to the work.
-    /// </summary>
-    public interface IRrLog
-    {
-        void Verbose(string message);
-        void Debug(string message);
-        /// <summary>Something the user must see even without -Verbose (written as a warning).</summary>
-        void Warning(string message);
-        bool IsDebugEnabled { get; }
-    }
+namespace ReturnsHelper.Http;
 
-    internal sealed class NullLog : IRrLog
-    {
-        public static readonly NullLog Instance = new NullLog();
-        public void Verbose(string message) { }
-        public void Debug(string message) { }
-        public void Warning(string message) { }
-        public bool IsDebugEnabled => false;
-    }
+/// <summary>
+/// Where the HTTP core reports what it does. Cmdlets forward these to -Verbose / -Debug on the pipeline
+/// thread. Messages never contain the API key or token: the core never formats headers.
+/// Public because RrCmdlet.Await, the extension point of every cmdlet (a test cmdlet derives from it), hands it to the work.
+/// </summary>
+public interface IRrLog
+{
+    public void Verbose(string message);
+    public void Debug(string message);
+    /// <summary>Something the user must see even without -Verbose (written as a warning).</summary>
+    public void Warning(string message);
+    public bool IsDebugEnabled { get; }
+}
+
+internal sealed class NullLog : IRrLog
+{
+    public static readonly NullLog Instance = new NullLog();
+    public void Verbose(string message) { }
+    public void Debug(string message) { }
+    public void Warning(string message) { }
+    public bool IsDebugEnabled => false;
 }

@@ -16,9 +16,9 @@ internal sealed record WebhookEvent(string NotificationId, string Category, stri
 /// <summary>Watches the sending of an event (see <see cref="WebhookEvent.Observer"/>); called on the sender's loop, keep it quick.</summary>
 internal interface IWebhookObserver
 {
-    void Attempting(WebhookEvent webhookEvent, int attempt, DateTime time);
+    public void Attempting(WebhookEvent webhookEvent, int attempt, DateTime time);
 
-    void Delivered(WebhookEvent webhookEvent, DateTime time);
+    public void Delivered(WebhookEvent webhookEvent, DateTime time);
 }
 
 /// <summary>

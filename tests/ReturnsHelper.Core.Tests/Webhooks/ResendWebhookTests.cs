@@ -7,7 +7,7 @@ namespace ReturnsHelper.Tests.Webhooks;
 public class ResendWebhookTests
 {
     // The emulator's updateResendStatus (its README), a failed resend: integer codes as the older payloads send them.
-    const string ResendFailed = """
+    private const string ResendFailed = """
         {"category":"resend","action":"updateResendStatus","eventTime":"2026-03-01T10:00:00Z","version":"202407","notificationId":"01J9B2C2B8HNR1DRGA74BJQQB5",
          "resend":{"resendId":7,"warehouseId":2,"returnInventoryId":100001,"returnRequestLineItemId":5,"returnInventoryIdList":[100001,100002],
                    "resendNumber":"RSD260301-0000007","resendStatusCode":4,"description":"order 1","remarks":null,"warehouseRemarks":null},
@@ -20,13 +20,13 @@ public class ResendWebhookTests
         """;
 
     // The 2021 form (forceCancelResend): one inventory, the tracking number and reason at top level.
-    const string ForceCancel2021 = """
+    private const string ForceCancel2021 = """
         {"category":"resend","action":"forceCancelResend","eventTime":"2021-05-01T10:00:00Z",
          "resend":{"resendId":"12","returnInventoryId":"19973","resendNumber":"RSD210501-0000001","resendStatusCode":1},
          "trackingNumber":"1Z999","failureReason":"Cancelled by the warehouse"}
         """;
 
-    static T Parse<T>(string body) where T : WebhookEvent => Assert.IsType<T>(WebhookParser.Parse(Encoding.UTF8.GetBytes(body)));
+    private static T Parse<T>(string body) where T : WebhookEvent => Assert.IsType<T>(WebhookParser.Parse(Encoding.UTF8.GetBytes(body)));
 
     [Fact]
     public void UpdateResendStatus_is_a_typed_event_with_the_resend_its_shipment_and_inventories()

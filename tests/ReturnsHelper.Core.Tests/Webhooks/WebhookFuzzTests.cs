@@ -22,7 +22,7 @@ internal static class WebhookMutations
         WebhookSamples.WarehouseRemarks, WebhookSamples.VasUpdated, WebhookSamples.RmaSwapped, WebhookSamples.ConsolidatedShipped,
     };
 
-    static readonly byte[][] InvalidUtf8 =
+    private static readonly byte[][] InvalidUtf8 =
     {
         new byte[] { 0xC3 },                   // a lead byte with nothing after it ("caf\xc3")
         new byte[] { 0x80 },                   // a lone continuation byte
@@ -32,13 +32,13 @@ internal static class WebhookMutations
         new byte[] { 0xF4, 0x90, 0x80, 0x80 }, // above U+10FFFF
     };
 
-    static readonly string[] WrongValues =
+    private static readonly string[] WrongValues =
     {
         "{}", "[]", "[1,[2]]", "\"x\"", "\"\"", "true", "null", "-1", "0.5", "1e400", "-1e400", "99999999999999999999999999",
         "\"99999999999999999999\"", "\"2024-13-45T99:99:99Z\"", "{\"a\":{\"b\":[]}}", "\"\\ud800\"", "\"\\u0000\"",
     };
 
-    static readonly Regex Value = new("(\"[A-Za-z0-9]+\"\\s*:\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"|-?[0-9][0-9.eE+-]*|true|false|null|\\{|\\[)", RegexOptions.Compiled);
+    private static readonly Regex Value = new("(\"[A-Za-z0-9]+\"\\s*:\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"|-?[0-9][0-9.eE+-]*|true|false|null|\\{|\\[)", RegexOptions.Compiled);
 
     /// <summary>About <paramref name="perSample"/> mutants of every sample, plus fixed nasty cases.</summary>
     public static IEnumerable<(string Kind, byte[] Body)> All(int perSample)
@@ -67,14 +67,14 @@ internal static class WebhookMutations
         yield return ("NUL bytes", new byte[16]);
     }
 
-    static byte[] FlipBits(byte[] bytes, Random random)
+    private static byte[] FlipBits(byte[] bytes, Random random)
     {
         var copy = (byte[])bytes.Clone();
         for (var n = random.Next(1, 6); n > 0; n--) copy[random.Next(copy.Length)] ^= (byte)(1 << random.Next(8));
         return copy;
     }
 
-    static byte[] InsertInvalidUtf8(byte[] bytes, Random random)
+    private static byte[] InsertInvalidUtf8(byte[] bytes, Random random)
     {
         // Inside a string value most of the time (where System.Text.Json does not look until the string is read).
         var quotes = Enumerable.Range(0, bytes.Length).Where(i => bytes[i] == (byte)'"').ToArray();
@@ -84,7 +84,7 @@ internal static class WebhookMutations
     }
 
     /// <summary>One value (a scalar, or the opening of an object/array, which is then closed by its own brackets) replaced.</summary>
-    static string WrongType(string sample, Random random)
+    private static string WrongType(string sample, Random random)
     {
         var matches = Value.Matches(sample);
         var m = matches[random.Next(matches.Count)];
@@ -95,7 +95,7 @@ internal static class WebhookMutations
         return sample.Substring(0, valueGroup.Index) + replacement + sample.Substring(end);
     }
 
-    static int MatchingClose(string s, int open)
+    private static int MatchingClose(string s, int open)
     {
         var depth = 0;
         var inString = false;
@@ -111,7 +111,7 @@ internal static class WebhookMutations
     }
 
     /// <summary>A value wrapped in arrays: within the depth limit sometimes, far beyond it other times.</summary>
-    static string Nest(string sample, Random random)
+    private static string Nest(string sample, Random random)
     {
         var m = Value.Matches(sample)[random.Next(Value.Matches(sample).Count)];
         var depth = random.Next(2) == 0 ? random.Next(1, 60) : random.Next(60, 5_000);
@@ -123,13 +123,13 @@ internal static class WebhookMutations
 
 public class WebhookFuzzTests
 {
-    const string Key = "dGVzdC1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWJjZGVm";
-    const string Registered = "https://hooks.example.com/returnhelper";
+    private const string Key = "dGVzdC1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWJjZGVm";
+    private const string Registered = "https://hooks.example.com/returnhelper";
 
-    static readonly WebhookVerifier Verifier = WebhookVerifier.FromBase64Key(Key, Registered, null);
+    private static readonly WebhookVerifier Verifier = WebhookVerifier.FromBase64Key(Key, Registered, null);
 
     /// <summary>Runs <paramref name="action"/>; a failure names the mutation and the input so it can be reproduced.</summary>
-    static void OnlyOwnExceptions(string kind, byte[] body, Action action)
+    private static void OnlyOwnExceptions(string kind, byte[] body, Action action)
     {
         try { action(); }
         catch (WebhookFormatException) { }
@@ -197,7 +197,7 @@ public class WebhookFuzzTests
         }
     }
 
-    static string Mutate(string s, Random random)
+    private static string Mutate(string s, Random random)
     {
         var chars = s.ToCharArray();
         chars[random.Next(chars.Length)] = (char)random.Next(0, 0x3000);

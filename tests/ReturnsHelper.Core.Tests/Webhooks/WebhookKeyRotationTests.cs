@@ -7,14 +7,14 @@ namespace ReturnsHelper.Tests.Webhooks;
 /// <summary>Receive-RrWebhook -SigningKey with several keys, and -SigningKeyPath re-read when it changes.</summary>
 public class WebhookKeyRotationTests : IDisposable
 {
-    const string Endpoint = "https://hooks.example.com/rh";
-    const string Stamp = "2025-03-04T10:20:30.0000000Z";
-    static readonly byte[] Body = Encoding.UTF8.GetBytes(WebhookSamples.NewInventoryCreated);
-    static readonly string OldKey = Convert.ToBase64String(Encoding.UTF8.GetBytes("old-signing-key-0123456789abcdef"));
-    static readonly string NewKey = Convert.ToBase64String(Encoding.UTF8.GetBytes("new-signing-key-fedcba9876543210"));
+    private const string Endpoint = "https://hooks.example.com/rh";
+    private const string Stamp = "2025-03-04T10:20:30.0000000Z";
+    private static readonly byte[] Body = Encoding.UTF8.GetBytes(WebhookSamples.NewInventoryCreated);
+    private static readonly string OldKey = Convert.ToBase64String(Encoding.UTF8.GetBytes("old-signing-key-0123456789abcdef"));
+    private static readonly string NewKey = Convert.ToBase64String(Encoding.UTF8.GetBytes("new-signing-key-fedcba9876543210"));
 
-    readonly string folder = Path.Combine(Path.GetTempPath(), "rh-keys-tests-" + Guid.NewGuid().ToString("N"));
-    readonly string keyPath;
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "rh-keys-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly string keyPath;
 
     public WebhookKeyRotationTests()
     {
@@ -24,12 +24,12 @@ public class WebhookKeyRotationTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, true);
 
-    static string SignedWith(string base64Key) => TestSigner.Sign(base64Key, Endpoint, Stamp, Body);
+    private static string SignedWith(string base64Key) => TestSigner.Sign(base64Key, Endpoint, Stamp, Body);
 
-    static WebhookCheck Check(WebhookVerifier v, string base64Key)
+    private static WebhookCheck Check(WebhookVerifier v, string base64Key)
         => v.Verify(Stamp, SignedWith(base64Key), Body, DateTimeOffset.Parse(Stamp)).Result;
 
-    void WriteKeys(string text, int secondsLater)
+    private void WriteKeys(string text, int secondsLater)
     {
         File.WriteAllText(keyPath, text);
         File.SetLastWriteTimeUtc(keyPath, new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(secondsLater));

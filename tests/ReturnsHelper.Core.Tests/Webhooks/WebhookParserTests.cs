@@ -7,15 +7,15 @@ namespace ReturnsHelper.Tests.Webhooks;
 
 public class WebhookParserTests
 {
-    static WebhookEvent Parse(string body) => WebhookParser.Parse(Encoding.UTF8.GetBytes(body));
+    private static WebhookEvent Parse(string body) => WebhookParser.Parse(Encoding.UTF8.GetBytes(body));
 
-    static T Parse<T>(string body) where T : WebhookEvent
+    private static T Parse<T>(string body) where T : WebhookEvent
     {
         var e = Parse(body);
         return Assert.IsType<T>(e);
     }
 
-    static DateTime Utc(int y, int mo, int d, int h, int mi, int s) => new DateTime(y, mo, d, h, mi, s, DateTimeKind.Utc);
+    private static DateTime Utc(int y, int mo, int d, int h, int mi, int s) => new DateTime(y, mo, d, h, mi, s, DateTimeKind.Utc);
 
     [Fact]
     public void NewInventoryCreated_documented_sample_with_empty_category_and_string_ids()

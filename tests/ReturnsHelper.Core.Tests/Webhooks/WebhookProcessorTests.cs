@@ -11,10 +11,10 @@ namespace ReturnsHelper.Tests.Webhooks;
 /// <summary>The webhook processor on real journal files: resume after a restart, retries with backoff, warnings once.</summary>
 public class WebhookProcessorTests : IDisposable
 {
-    static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
 
-    readonly string folder = Path.Combine(Path.GetTempPath(), "rh-processor-tests-" + Guid.NewGuid().ToString("N"));
-    readonly string journal;
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "rh-processor-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly string journal;
 
     public WebhookProcessorTests()
     {
@@ -25,24 +25,24 @@ public class WebhookProcessorTests : IDisposable
     public void Dispose() => Directory.Delete(folder, true);
 
     /// <summary>A newInventoryCreated body with its own notificationId (the dedupe key) and inventory id.</summary>
-    static string Event(int n)
+    private static string Event(int n)
         => WebhookSamples.NewInventoryCreated.Replace("01J9B2C2B8HNR1DRGA74BJQQB5", $"event-{n}").Replace("\"100042\"", $"\"{100000 + n}\"");
 
-    static void Journal(string path, params string[] bodies)
+    private static void Journal(string path, params string[] bodies)
     {
         using var file = WebhookRecordFile.Open(path);
         foreach (var body in bodies)
             file.Append(new WebhookRecord { ReceivedAt = DateTimeOffset.UtcNow, EndpointUri = "https://hooks.example.com/rh", Timestamp = "t", Signature = "s", Body = Encoding.UTF8.GetBytes(body) });
     }
 
-    static WebhookProcessorOptions NoSleeping(List<TimeSpan> waits, TimeSpan? max = null) => new()
+    private static WebhookProcessorOptions NoSleeping(List<TimeSpan> waits, TimeSpan? max = null) => new()
     {
         FirstRetryDelay = TimeSpan.FromSeconds(1),
         MaxRetryDelay = max ?? TimeSpan.FromMinutes(5),
         Delay = (wait, ct) => { waits.Add(wait); return Task.CompletedTask; },
     };
 
-    static async Task Run(WebhookProcessor processor)
+    private static async Task Run(WebhookProcessor processor)
     {
         var run = processor.RunAsync(CancellationToken.None);
         Assert.Same(run, await Task.WhenAny(run, Task.Delay(TestTimeout)));

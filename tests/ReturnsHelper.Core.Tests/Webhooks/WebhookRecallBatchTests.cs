@@ -12,13 +12,13 @@ namespace ReturnsHelper.Tests.Webhooks;
 /// </summary>
 public class WebhookRecallBatchTests : IDisposable
 {
-    static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
-    const string Create = "Recall/createRecallByReturnInventoryId";
-    const string KeyHeader = "x-returnhelper-idempotency-key";
+    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
+    private const string Create = "Recall/createRecallByReturnInventoryId";
+    private const string KeyHeader = "x-returnhelper-idempotency-key";
 
-    readonly string folder = Path.Combine(Path.GetTempPath(), "rh-recall-batch-tests-" + Guid.NewGuid().ToString("N"));
-    readonly string journal;
-    readonly Harness h = new();
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "rh-recall-batch-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly string journal;
+    private readonly Harness h = new();
 
     public WebhookRecallBatchTests()
     {
@@ -33,22 +33,22 @@ public class WebhookRecallBatchTests : IDisposable
         Directory.Delete(folder, true);
     }
 
-    static long InventoryOf(int n) => 100000 + n;
+    private static long InventoryOf(int n) => 100000 + n;
 
-    static string Event(int n)
+    private static string Event(int n)
         => WebhookSamples.NewInventoryCreated.Replace("01J9B2C2B8HNR1DRGA74BJQQB5", $"event-{n}").Replace("\"100042\"", $"\"{InventoryOf(n)}\"");
 
-    void Journal(params int[] events)
+    private void Journal(params int[] events)
     {
         using var file = WebhookRecordFile.Open(journal);
         foreach (var n in events)
             file.Append(new WebhookRecord { ReceivedAt = DateTimeOffset.UtcNow, EndpointUri = "https://hooks.example.com/rh", Timestamp = "t", Signature = "s", Body = Encoding.UTF8.GetBytes(Event(n)) });
     }
 
-    static string KeyOf(params int[] events) => WebhookProcessor.IdempotencyKeyFor(events.Select(n => $"event-{n}").ToList(), "recall");
+    private static string KeyOf(params int[] events) => WebhookProcessor.IdempotencyKeyFor(events.Select(n => $"event-{n}").ToList(), "recall");
 
     /// <summary>One recall of the given events' inventories, as the service answers it.</summary>
-    static string Recalled(long recallId, params int[] events)
+    private static string Recalled(long recallId, params int[] events)
     {
         var inventories = string.Join(",", events.Select(n => "{\"recallInventoryId\":" + n + ",\"returnInventoryId\":" + InventoryOf(n) + "}"));
         return "{\"correlationId\":\"c-" + recallId + "\",\"meta\":{\"status\":200,\"data\":{},\"errorCode\":null,\"error\":{}},"
@@ -56,14 +56,14 @@ public class WebhookRecallBatchTests : IDisposable
             + "\"recallInventoryList\":[" + inventories + "]}]}";
     }
 
-    static long[] IdsSent(RecordedRequest request)
+    private static long[] IdsSent(RecordedRequest request)
         => JsonDocument.Parse(request.Body).RootElement.GetProperty("returnInventoryIdList").EnumerateArray().Select(e => e.GetInt64()).ToArray();
 
-    WebhookProcessor NewProcessor(List<object> written, List<TimeSpan> waits)
+    private WebhookProcessor NewProcessor(List<object> written, List<TimeSpan> waits)
         => new(journal, new WebhookRecallAction(h.Session, h.Log, written.Add), h.Log,
             new WebhookProcessorOptions { Delay = (wait, ct) => { waits.Add(wait); return Task.CompletedTask; } });
 
-    static async Task RunToEnd(WebhookProcessor processor, CancellationToken ct = default)
+    private static async Task RunToEnd(WebhookProcessor processor, CancellationToken ct = default)
     {
         processor.Complete();
         var run = processor.RunAsync(ct);
@@ -71,7 +71,7 @@ public class WebhookRecallBatchTests : IDisposable
         await run;
     }
 
-    WebhookProcessingState State() => WebhookProcessingState.Open(journal, forWriting: false);
+    private WebhookProcessingState State() => WebhookProcessingState.Open(journal, forWriting: false);
 
     [Fact]
     public async Task The_queued_events_are_recalled_in_one_request_and_each_is_recorded_processed_with_its_recall()

@@ -11,17 +11,17 @@ namespace ReturnsHelper.Tests.Webhooks;
 /// <summary>The receiver on a real loopback HttpListener, driven with HttpClient.</summary>
 public class WebhookReceiverTests : IDisposable
 {
-    const string Key = "dGVzdC1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWJjZGVm";
+    private const string Key = "dGVzdC1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWJjZGVm";
     // Registered URL deliberately different from the local one: signatures cover the registered URL.
-    const string Registered = "https://hooks.example.com/returnhelper";
+    private const string Registered = "https://hooks.example.com/returnhelper";
 
-    static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
 
-    readonly HttpClient http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(20) };
-    readonly string folder = Path.Combine(Path.GetTempPath(), "rh-receiver-tests-" + Guid.NewGuid().ToString("N"));
-    readonly ConcurrentQueue<WebhookEvent> events = new();
-    readonly ConcurrentQueue<string> unreadable = new();
-    readonly WebhookVerifier verifier = WebhookVerifier.FromBase64Key(Key, Registered, WebhookSignature.DefaultMaxClockSkew);
+    private readonly HttpClient http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(20) };
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "rh-receiver-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly ConcurrentQueue<WebhookEvent> events = new();
+    private readonly ConcurrentQueue<string> unreadable = new();
+    private readonly WebhookVerifier verifier = WebhookVerifier.FromBase64Key(Key, Registered, WebhookSignature.DefaultMaxClockSkew);
 
     public WebhookReceiverTests() => Directory.CreateDirectory(folder);
 
@@ -31,7 +31,7 @@ public class WebhookReceiverTests : IDisposable
         Directory.Delete(folder, true);
     }
 
-    static int FreePort()
+    private static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -40,25 +40,30 @@ public class WebhookReceiverTests : IDisposable
         return port;
     }
 
-    static string Now() => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'");
+    private static string Now() => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'");
 
-    (WebhookReceiver Receiver, string Url) NewReceiver(int? count = null, TimeSpan? timeout = null, string path = null, long maxBody = 1024 * 1024,
+    private (WebhookReceiver Receiver, string Url) NewReceiver(int? count = null, TimeSpan? timeout = null, string path = null, long maxBody = 1024 * 1024,
         int slots = 16, TimeSpan? deliveryTimeout = null)
     {
         var prefix = WebhookReceiverOptions.LoopbackPrefix(FreePort());
         var options = new WebhookReceiverOptions
         {
-            Prefix = prefix, Count = count, Timeout = timeout ?? TestTimeout, Path = path, MaxBodyBytes = maxBody,
-            MaxConcurrentDeliveries = slots, DeliveryTimeout = deliveryTimeout ?? TimeSpan.FromSeconds(30),
+            Prefix = prefix,
+            Count = count,
+            Timeout = timeout ?? TestTimeout,
+            Path = path,
+            MaxBodyBytes = maxBody,
+            MaxConcurrentDeliveries = slots,
+            DeliveryTimeout = deliveryTimeout ?? TimeSpan.FromSeconds(30),
         };
         return (new WebhookReceiver(verifier, options), prefix + "hooks");
     }
 
-    Task<WebhookReceiveSummary> Start(WebhookReceiver receiver, CancellationToken ct = default)
+    private Task<WebhookReceiveSummary> Start(WebhookReceiver receiver, CancellationToken ct = default)
         => Task.Run(() => receiver.RunAsync(events.Enqueue, (body, error) => unreadable.Enqueue(body), NullLog.Instance, ct));
 
     /// <summary>Waits until the listener answers (a GET is refused with 401 once it listens).</summary>
-    async Task WaitListening(string url)
+    private async Task WaitListening(string url)
     {
         var deadline = DateTime.UtcNow + TestTimeout;
         while (true)
@@ -76,7 +81,7 @@ public class WebhookReceiverTests : IDisposable
         }
     }
 
-    async Task<HttpStatusCode> Post(string url, string body, string timestamp = null, string signature = null, bool sign = true, string signedFor = Registered)
+    private async Task<HttpStatusCode> Post(string url, string body, string timestamp = null, string signature = null, bool sign = true, string signedFor = Registered)
     {
         timestamp ??= Now();
         var bytes = Encoding.UTF8.GetBytes(body);
@@ -89,7 +94,7 @@ public class WebhookReceiverTests : IDisposable
         return response.StatusCode;
     }
 
-    static string Event(string id, string category = "rsl") =>
+    private static string Event(string id, string category = "rsl") =>
         $"{{\"category\":\"{category}\",\"action\":\"markShipmentArrive\",\"eventTime\":\"2024-07-20T01:00:00Z\",\"version\":\"202407\",\"notificationId\":\"{id}\",\"shipment\":{{\"shipmentId\":\"{id.Length}\"}}}}";
 
     [Fact]
@@ -217,7 +222,7 @@ public class WebhookReceiverTests : IDisposable
         Assert.DoesNotContain(log.Lines, l => l.Contains(Key) || l.Contains("test-signing-key"));
     }
 
-    async Task<HttpStatusCode> PostBytes(string url, byte[] body)
+    private async Task<HttpStatusCode> PostBytes(string url, byte[] body)
     {
         var timestamp = Now();
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
@@ -231,7 +236,7 @@ public class WebhookReceiverTests : IDisposable
     /// A signed POST over a bare socket, returning the status line as sent: HttpListener writes a default 200 for a
     /// response that is aborted, so only the bytes on the wire tell what the sender saw.
     /// </summary>
-    async Task<string> RawPost(string url, byte[] body)
+    private async Task<string> RawPost(string url, byte[] body)
     {
         var uri = new Uri(url);
         var timestamp = Now();
@@ -246,7 +251,7 @@ public class WebhookReceiverTests : IDisposable
         return await reader.ReadLineAsync() ?? "(connection closed without an answer)";
     }
 
-    List<WebhookRecord> Journal(string path)
+    private List<WebhookRecord> Journal(string path)
         => WebhookInput.Read(File.ReadAllBytes(path)).Select(i => i.Record ?? throw new InvalidOperationException("not a record")).ToList();
 
     [Fact]
@@ -319,7 +324,7 @@ public class WebhookReceiverTests : IDisposable
     /// A sender that connects, sends signed-looking headers announcing a body, and then stalls; the test's side of
     /// the connection stays open until disposed.
     /// </summary>
-    static async Task<TcpClient> StallAfterHeaders(string url, long contentLength = 1000)
+    private static async Task<TcpClient> StallAfterHeaders(string url, long contentLength = 1000)
     {
         var uri = new Uri(url);
         var client = new TcpClient();
@@ -331,14 +336,14 @@ public class WebhookReceiverTests : IDisposable
     }
 
     /// <summary>What the stalled sender finally got: the status line, or null when its connection was closed without one.</summary>
-    static async Task<string> AnswerTo(TcpClient stalled)
+    private static async Task<string> AnswerTo(TcpClient stalled)
     {
         using var reader = new StreamReader(stalled.GetStream(), Encoding.ASCII);
         try { return await reader.ReadLineAsync().WaitAsync(TestTimeout); }
         catch (IOException) { return null; } // reset
     }
 
-    static async Task WaitFor(Func<bool> condition, string what)
+    private static async Task WaitFor(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow + TestTimeout;
         while (!condition())
@@ -348,7 +353,7 @@ public class WebhookReceiverTests : IDisposable
         }
     }
 
-    static int LinesWith(ListLog log, params string[] parts) => log.Lines.Count(l => parts.All(l.Contains));
+    private static int LinesWith(ListLog log, params string[] parts) => log.Lines.Count(l => parts.All(l.Contains));
 
     [Fact]
     public async Task Stalled_senders_holding_every_slot_are_cut_off_and_a_genuine_delivery_still_gets_through()
@@ -449,7 +454,7 @@ public class WebhookReceiverTests : IDisposable
         Assert.Equal("4 deliveries refused (2 NotSigned, 2 SignatureMismatch)", summary.RefusedText());
     }
 
-    sealed class ListLog : IRrLog
+    private sealed class ListLog : IRrLog
     {
         public ConcurrentQueue<string> Lines { get; } = new();
         public ConcurrentQueue<string> Warnings { get; } = new();

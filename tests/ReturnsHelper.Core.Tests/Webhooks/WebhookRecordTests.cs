@@ -7,9 +7,9 @@ namespace ReturnsHelper.Tests.Webhooks;
 
 public class WebhookRecordTests
 {
-    static readonly DateTimeOffset Received = new(2024, 7, 15, 3, 30, 6, 123, TimeSpan.Zero);
+    private static readonly DateTimeOffset Received = new(2024, 7, 15, 3, 30, 6, 123, TimeSpan.Zero);
 
-    static WebhookRecord Record(byte[] body) => new()
+    private static WebhookRecord Record(byte[] body) => new()
     {
         ReceivedAt = Received,
         EndpointUri = "https://hooks.example.com/rh",
@@ -18,7 +18,7 @@ public class WebhookRecordTests
         Body = body,
     };
 
-    static WebhookRecord ReadBack(string line)
+    private static WebhookRecord ReadBack(string line)
     {
         using var document = JsonDocument.Parse(line);
         Assert.True(WebhookRecord.TryRead(document.RootElement, out var record));
@@ -70,7 +70,7 @@ public class WebhookRecordTests
 
 public class WebhookInputTests
 {
-    static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+    private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 
     [Fact]
     public void A_whole_JSON_value_is_one_item_byte_for_byte_even_across_lines()
@@ -131,13 +131,13 @@ public class WebhookInputTests
 
 public class WebhookRecordFileTests : IDisposable
 {
-    readonly string folder = Path.Combine(Path.GetTempPath(), "rh-webhook-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "rh-webhook-tests-" + Guid.NewGuid().ToString("N"));
 
     public WebhookRecordFileTests() => Directory.CreateDirectory(folder);
 
     public void Dispose() => Directory.Delete(folder, true);
 
-    static WebhookRecord Record(string body) => new() { ReceivedAt = DateTimeOffset.UtcNow, EndpointUri = "u", Timestamp = "t", Signature = "s", Body = Encoding.UTF8.GetBytes(body) };
+    private static WebhookRecord Record(string body) => new() { ReceivedAt = DateTimeOffset.UtcNow, EndpointUri = "u", Timestamp = "t", Signature = "s", Body = Encoding.UTF8.GetBytes(body) };
 
     [Fact]
     public void Appends_one_line_per_record_and_remembers_their_keys_when_reopened()
@@ -189,7 +189,7 @@ public class WebhookRecordFileTests : IDisposable
         Assert.Equal(0, file.UnreadableLines);
     }
 
-    static string Event(int n) => $"{{\"category\":\"rsl\",\"action\":\"markShipmentArrive\",\"notificationId\":\"N{n}\",\"shipment\":{{\"shipmentId\":{n}}}}}";
+    private static string Event(int n) => $"{{\"category\":\"rsl\",\"action\":\"markShipmentArrive\",\"notificationId\":\"N{n}\",\"shipment\":{{\"shipmentId\":{n}}}}}";
 
     [Fact]
     public void Rotates_by_size_keeping_the_given_number_of_old_files()

@@ -11,12 +11,12 @@ namespace ReturnsHelper.Tests.Webhooks;
 /// <summary>Service-mode gaps: permanent failures move on, the processing state stays bounded, the health probe and the log file.</summary>
 public class WebhookServiceTests : IDisposable
 {
-    static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
-    const string Key = "dGVzdC1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWJjZGVm";
-    const string Registered = "https://hooks.example.com/rh";
+    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
+    private const string Key = "dGVzdC1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWJjZGVm";
+    private const string Registered = "https://hooks.example.com/rh";
 
-    readonly string folder = Path.Combine(Path.GetTempPath(), "rh-service-tests-" + Guid.NewGuid().ToString("N"));
-    readonly string journal;
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "rh-service-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly string journal;
 
     public WebhookServiceTests()
     {
@@ -26,24 +26,24 @@ public class WebhookServiceTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, true);
 
-    static string Event(int n)
+    private static string Event(int n)
         => WebhookSamples.NewInventoryCreated.Replace("01J9B2C2B8HNR1DRGA74BJQQB5", $"event-{n}").Replace("\"100042\"", $"\"{100000 + n}\"");
 
-    static void Journal(string path, params string[] bodies)
+    private static void Journal(string path, params string[] bodies)
     {
         using var file = WebhookRecordFile.Open(path);
         foreach (var body in bodies)
             file.Append(new WebhookRecord { ReceivedAt = DateTimeOffset.UtcNow, EndpointUri = Registered, Timestamp = "t", Signature = "s", Body = Encoding.UTF8.GetBytes(body) });
     }
 
-    static WebhookProcessorOptions Waits(List<TimeSpan> waits) => new()
+    private static WebhookProcessorOptions Waits(List<TimeSpan> waits) => new()
     {
         Delay = (wait, ct) => { waits.Add(wait); return Task.CompletedTask; },
     };
 
-    static RrApiException Refusal(RrErrorKind kind, int status) => new(kind, $"POST Recall/createRecall failed with HTTP {status}.", "POST", "Recall/createRecall", status);
+    private static RrApiException Refusal(RrErrorKind kind, int status) => new(kind, $"POST Recall/createRecall failed with HTTP {status}.", "POST", "Recall/createRecall", status);
 
-    static async Task Run(WebhookProcessor processor)
+    private static async Task Run(WebhookProcessor processor)
     {
         processor.Complete();
         var run = processor.RunAsync(CancellationToken.None);

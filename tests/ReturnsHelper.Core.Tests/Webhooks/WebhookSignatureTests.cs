@@ -8,23 +8,23 @@ public class WebhookSignatureTests
 {
     // Fixed vector, expected value computed independently (python3 hmac and openssl dgst -hmac agree):
     // printf '%s' 'POSThttps://example.com/hooks/rh2024-01-12T09:23:08.4863561Z{"category":"rsl"}' | openssl dgst -sha256 -hmac 'test-signing-key-0123456789abcdef' -binary | base64
-    const string FixedKey = "dGVzdC1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWJjZGVm"; // Base64 of ASCII "test-signing-key-0123456789abcdef"
-    const string FixedUrl = "https://example.com/hooks/rh";
-    const string FixedTimestamp = "2024-01-12T09:23:08.4863561Z";
-    const string FixedBody = "{\"category\":\"rsl\"}";
-    const string FixedSignature = "3FffCwQsV7O1YxJW9F4w177GIhVCMZCBkbdCHJOkiBs=";
+    private const string FixedKey = "dGVzdC1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWJjZGVm"; // Base64 of ASCII "test-signing-key-0123456789abcdef"
+    private const string FixedUrl = "https://example.com/hooks/rh";
+    private const string FixedTimestamp = "2024-01-12T09:23:08.4863561Z";
+    private const string FixedBody = "{\"category\":\"rsl\"}";
+    private const string FixedSignature = "3FffCwQsV7O1YxJW9F4w177GIhVCMZCBkbdCHJOkiBs=";
 
     // The example in the Return Helper docs (Webhook.rst), with straight quotes; its published signature.
-    const string DocsKey = "PEnA0mzKb7fUlGfMgCGhXPjPmPGvW70UU8bkNKdG78WDrQRwzFa572e2JsFIE1e4PLaP9h/ZEvERSR0FBDYNlQ==";
-    const string DocsUrl = "https://s2024-01-12.free.beeceptor.com";
-    const string DocsBody = "{\"label\":{\"regions\":{\"RHCN\":\"https://label.returnhelperchina.com/label/202401/10595-S240112-0000001-pqk2pvydgxp.pdf\"},\"labelId\":31033,\"shipmentId\":30385,\"apiId\":33,\"refKey\":\"S240112-0000001\",\"labelRequestId\":10595,\"labelRequestStatusCode\":\"success\",\"serviceType\":\"RETURN_ENDICIA_USPS_GROUND_ADVANTAGE_NJ\",\"trackingNumber\":\"9434611899562082901137\",\"labelUrl\":\"https://label-service-dev-files.returnshelper.com/label/202401/10595-S240112-0000001-pqk2pvydgxp.pdf\",\"error\":null,\"qrcodeUrl\":null,\"qrcodeError\":null,\"correlationId\":null,\"cancelCutoffTime\":\"2024-02-11T09:21:24.0795\",\"meta\":null},\"category\":\"labelGenerated\",\"action\":\"labelGenerated\",\"eventTime\":\"2024-01-12T09:23:08.4862743Z\"}";
-    const string DocsSignature = "gXJRba6qE2rCQqJc8WEou2i8cCl0STp2AjH+y/R6ltw=";
+    private const string DocsKey = "PEnA0mzKb7fUlGfMgCGhXPjPmPGvW70UU8bkNKdG78WDrQRwzFa572e2JsFIE1e4PLaP9h/ZEvERSR0FBDYNlQ==";
+    private const string DocsUrl = "https://s2024-01-12.free.beeceptor.com";
+    private const string DocsBody = "{\"label\":{\"regions\":{\"RHCN\":\"https://label.returnhelperchina.com/label/202401/10595-S240112-0000001-pqk2pvydgxp.pdf\"},\"labelId\":31033,\"shipmentId\":30385,\"apiId\":33,\"refKey\":\"S240112-0000001\",\"labelRequestId\":10595,\"labelRequestStatusCode\":\"success\",\"serviceType\":\"RETURN_ENDICIA_USPS_GROUND_ADVANTAGE_NJ\",\"trackingNumber\":\"9434611899562082901137\",\"labelUrl\":\"https://label-service-dev-files.returnshelper.com/label/202401/10595-S240112-0000001-pqk2pvydgxp.pdf\",\"error\":null,\"qrcodeUrl\":null,\"qrcodeError\":null,\"correlationId\":null,\"cancelCutoffTime\":\"2024-02-11T09:21:24.0795\",\"meta\":null},\"category\":\"labelGenerated\",\"action\":\"labelGenerated\",\"eventTime\":\"2024-01-12T09:23:08.4862743Z\"}";
+    private const string DocsSignature = "gXJRba6qE2rCQqJc8WEou2i8cCl0STp2AjH+y/R6ltw=";
 
-    static readonly DateTimeOffset FixedTime = DateTimeOffset.Parse(FixedTimestamp);
+    private static readonly DateTimeOffset FixedTime = DateTimeOffset.Parse(FixedTimestamp);
 
-    static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+    private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 
-    static WebhookVerifier Verifier(string key = FixedKey, string url = FixedUrl, TimeSpan? skew = null)
+    private static WebhookVerifier Verifier(string key = FixedKey, string url = FixedUrl, TimeSpan? skew = null)
         => WebhookVerifier.FromBase64Key(key, url, skew);
 
     [Fact]
