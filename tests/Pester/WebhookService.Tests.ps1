@@ -42,6 +42,7 @@ Describe 'Receive-RrWebhook service mode' {
         @($warnings | Where-Object { "$_" -match 'not processed yet' }) | Should -HaveCount 1
         $backlog = @(Get-RrWebhookBacklog -Path $journal)
         @($backlog.ReturnInventoryId | Sort-Object) | Should -Be @($ids | Sort-Object)
+        $backlog | ForEach-Object { $_.Payload.returnInventory.returnInventoryId | Should -Be $_.ReturnInventoryId -Because 'an event read back from the journal has its body as Payload' }
         # Processing stopped with the receiver at its first failure after -Count: the events it tried carry the error.
         $tried = @($backlog | Where-Object ProcessingAttempts -GE 1)
         $tried | Should -Not -BeNullOrEmpty

@@ -25,6 +25,11 @@ internal sealed class WebhookProcessorOptions
     /// failure may be fixed: a rotated token is used within a second, not after the backoff). Null = never.
     /// </summary>
     public Func<bool> RetryNow { get; set; }
+    /// <summary>
+    /// Makes the <see cref="WebhookEvent.Payload"/> of an event read back from the journal, from the parse that reads it
+    /// (the cmdlets, when the events go to a script block). Null = none: recalling and holding need no payload.
+    /// </summary>
+    public Func<JsonElement, object> PayloadOf { get; set; }
     /// <summary>How often <see cref="RetryNow"/> is asked.</summary>
     public TimeSpan RetryNowInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
@@ -181,7 +186,7 @@ internal sealed class WebhookProcessor : IWebhookProcessingHealth, IDisposable
     public async Task RunAsync(CancellationToken ct)
     {
         var backlog = 0;
-        foreach (var e in Backlog(journalPath, state))
+        foreach (var e in Backlog(journalPath, state, options.PayloadOf))
         {
             Enqueue(e);
             backlog++;
@@ -574,21 +579,21 @@ internal sealed class WebhookProcessor : IWebhookProcessingHealth, IDisposable
     /// The journaled events of <paramref name="journalPath"/> (rotated files oldest first, then the journal) that
     /// <paramref name="state"/> does not record as processed, each once. Records that are not readable events are skipped.
     /// </summary>
-    public static IEnumerable<WebhookEvent> Backlog(string journalPath, WebhookProcessingState state)
+    public static IEnumerable<WebhookEvent> Backlog(string journalPath, WebhookProcessingState state, Func<JsonElement, object> payloadOf = null)
     {
-        foreach (var e in JournaledEvents(journalPath))
+        foreach (var e in JournaledEvents(journalPath, payloadOf))
             if (!state.IsSettled(e.DedupeKey)) yield return e;
     }
 
     /// <summary>The journaled events that <paramref name="state"/> records as failed permanently, oldest first, each once.</summary>
-    public static IEnumerable<WebhookEvent> FailedPermanentlyEvents(string journalPath, WebhookProcessingState state)
+    public static IEnumerable<WebhookEvent> FailedPermanentlyEvents(string journalPath, WebhookProcessingState state, Func<JsonElement, object> payloadOf = null)
     {
-        foreach (var e in JournaledEvents(journalPath))
+        foreach (var e in JournaledEvents(journalPath, payloadOf))
             if (state.LastFailure(e.DedupeKey)?.Outcome == WebhookProcessingOutcome.FailedPermanently) yield return e;
     }
 
     /// <summary>Every readable event of the journal files (rotated files oldest first, then the journal), each once.</summary>
-    private static IEnumerable<WebhookEvent> JournaledEvents(string journalPath)
+    private static IEnumerable<WebhookEvent> JournaledEvents(string journalPath, Func<JsonElement, object> payloadOf = null)
     {
         var files = new List<string>();
         for (var n = 1; File.Exists(WebhookRecordFile.RotatedPath(journalPath, n)); n++) files.Add(WebhookRecordFile.RotatedPath(journalPath, n));
@@ -600,13 +605,13 @@ internal sealed class WebhookProcessor : IWebhookProcessingHealth, IDisposable
             if (!File.Exists(file)) continue; // rotated away meanwhile: its events come through the journal's new name or live
             foreach (var line in WebhookJournalReader.Lines(file, long.MaxValue, 16 * 1024 * 1024))
             {
-                if (line.TooLong || !TryEventOf(line.Bytes, out var e)) continue;
+                if (line.TooLong || !TryEventOf(line.Bytes, payloadOf, out var e)) continue;
                 if (seen.Add(e.DedupeKey)) yield return e;
             }
         }
     }
 
-    private static bool TryEventOf(ArraySegment<byte> line, out WebhookEvent e)
+    private static bool TryEventOf(ArraySegment<byte> line, Func<JsonElement, object> payloadOf, out WebhookEvent e)
     {
         e = null;
         try
@@ -614,7 +619,7 @@ internal sealed class WebhookProcessor : IWebhookProcessingHealth, IDisposable
             WebhookRecord record;
             using (var document = JsonDocument.Parse(new ReadOnlyMemory<byte>(line.Array, line.Offset, line.Count), new JsonDocumentOptions { MaxDepth = 64 }))
                 if (!WebhookRecord.TryRead(document.RootElement, out record)) return false;
-            e = WebhookParser.Parse(record.Body);
+            e = WebhookParser.Parse(record.Body, payloadOf);
             e.ReceivedAt = record.ReceivedAt;
             return e.DedupeKey != null;
         }

@@ -32,7 +32,9 @@ public sealed class GetRrWebhookBacklogCommand : PSCmdlet
         try
         {
             var state = WebhookProcessingState.Open(journal, forWriting: false);
-            var events = FailedPermanently ? WebhookProcessor.FailedPermanentlyEvents(journal, state) : WebhookProcessor.Backlog(journal, state);
+            var events = FailedPermanently
+                ? WebhookProcessor.FailedPermanentlyEvents(journal, state, WebhookCmdletSupport.PayloadOf)
+                : WebhookProcessor.Backlog(journal, state, WebhookCmdletSupport.PayloadOf);
             foreach (var e in events)
             {
                 var output = WebhookCmdletSupport.ToOutput(e);

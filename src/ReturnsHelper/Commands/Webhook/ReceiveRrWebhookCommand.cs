@@ -229,7 +229,11 @@ public sealed class ReceiveRrWebhookCommand : WebhookCmdlet
     {
         var journalPath = GetUnresolvedProviderPathFromPSPath(Path);
         var tokenFile = session?.Client.TokenFile;
-        var options = new WebhookProcessorOptions { RetryNow = tokenFile == null ? (Func<bool>)null : tokenFile.HasChanged };
+        var options = new WebhookProcessorOptions
+        {
+            RetryNow = tokenFile == null ? (Func<bool>)null : tokenFile.HasChanged,
+            PayloadOf = Process == null ? null : WebhookCmdletSupport.PayloadOf, // the script block gets each event with its Payload
+        };
         using (var processor = newProcessor(session, log, options))
         {
             var summary = await processor.ServeAsync(receiver,

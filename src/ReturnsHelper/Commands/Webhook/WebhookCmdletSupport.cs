@@ -53,8 +53,8 @@ internal static class WebhookCmdletSupport
 {
     /// <summary>
     /// The event with a Payload property: the whole body as PSCustomObjects, for fields the typed properties do not
-    /// cover. Made from the parse that made the event (<see cref="PayloadOf"/>); an event read back from a journal
-    /// for processing comes without it, and only then is its RawBody parsed here.
+    /// cover. Made from the parse that made the event (<see cref="PayloadOf"/>, also for events read back from the
+    /// journal); only an event made without it (a recall action's queue, which needs none) has its RawBody parsed here.
     /// </summary>
     public static PSObject ToOutput(WebhookEvent e)
     {
