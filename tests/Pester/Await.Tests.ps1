@@ -9,12 +9,12 @@ BeforeAll {
     # queued: the task runtime's event source reports, on the pipeline thread, that it now waits for the work's task
     # (TaskWaitBegin), and the hold there lasts until the work has posted. So the Post surely happens before the
     # pipeline thread gets past starting the work: no timing luck involved.
-    Add-Type -IgnoreWarnings -WarningAction Ignore -ReferencedAssemblies @(
-        (Join-Path $moduleFolder 'ReturnsHelper.dll')
-        (Join-Path $moduleFolder 'ReturnsHelper.Core.dll')
-        [psobject].Assembly.Location
-        'System.Diagnostics.Tracing', 'System.Threading', 'System.Threading.Tasks', 'System.Collections', 'System.Runtime', 'netstandard'
-    ) -TypeDefinition @'
+    # Compiled with Roslyn under the name the module's InternalsVisibleTo grants (Await and IRrLog are internal to the
+    # module; Add-Type always gives the assembly a random name).
+    $script:awaitFolder = Join-Path ([IO.Path]::GetTempPath()) "rr-await-tests-$PID-$([guid]::NewGuid().ToString('n'))"
+    $null = New-Item -ItemType Directory -Path $awaitFolder
+    $awaitAssembly = Join-Path $awaitFolder 'ReturnsHelper.AwaitTests.dll'
+    $source = @'
 using System;
 using System.Diagnostics.Tracing;
 using System.Management.Automation;
@@ -69,7 +69,25 @@ public sealed class TestRrEarlyPostCommand : ReturnsHelper.Commands.RrCmdlet
     }
 }
 '@
-    Import-Module -Assembly ([TestRrEarlyPostCommand].Assembly)
+    $references = @(
+        [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { -not $_.IsDynamic -and $_.Location } | ForEach-Object Location
+        'netstandard', 'System.Runtime', 'System.Collections', 'System.Threading', 'System.Threading.Tasks', 'System.Diagnostics.Tracing' |
+            ForEach-Object { Join-Path ([Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()) "$_.dll" }
+        Join-Path $moduleFolder 'ReturnsHelper.dll'
+        Join-Path $moduleFolder 'ReturnsHelper.Core.dll'
+    ) | Sort-Object -Unique | ForEach-Object { [Microsoft.CodeAnalysis.MetadataReference]::CreateFromFile($_) }
+    $compilation = [Microsoft.CodeAnalysis.CSharp.CSharpCompilation]::Create('ReturnsHelper.AwaitTests',
+        [Microsoft.CodeAnalysis.SyntaxTree[]]@([Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree]::ParseText($source)),
+        [Microsoft.CodeAnalysis.MetadataReference[]]$references,
+        [Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions]::new([Microsoft.CodeAnalysis.OutputKind]::DynamicallyLinkedLibrary))
+    $stream = [IO.File]::Create($awaitAssembly)
+    try { $emitted = $compilation.Emit($stream) } finally { $stream.Dispose() }
+    if (-not $emitted.Success) { throw "The Await test cmdlet does not compile: $(@($emitted.Diagnostics | Where-Object Severity -EQ 'Error') -join '; ')" }
+    Import-Module $awaitAssembly
+}
+
+AfterAll {
+    Remove-Item -LiteralPath $awaitFolder -Recurse -Force -ErrorAction Ignore # a loaded dll stays on Windows: best effort
 }
 
 Describe 'Await' {

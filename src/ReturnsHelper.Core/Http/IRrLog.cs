@@ -5,7 +5,7 @@ namespace ReturnsHelper.Http;
 /// thread. Messages never contain the API key or token: the core never formats headers.
 /// Public because RrCmdlet.Await, the extension point of every cmdlet (a test cmdlet derives from it), hands it to the work.
 /// </summary>
-public interface IRrLog
+internal interface IRrLog
 {
     public void Verbose(string message);
     public void Debug(string message);

@@ -63,7 +63,7 @@ public abstract class RrCmdlet : PSCmdlet
     /// Runs <paramref name="work"/> on the thread pool and blocks the pipeline thread until it ends,
     /// executing everything it <see cref="Post"/>s (log lines, results, errors) as it arrives.
     /// </summary>
-    protected T Await<T>(Func<IRrLog, CancellationToken, Task<T>> work)
+    private protected T Await<T>(Func<IRrLog, CancellationToken, Task<T>> work)
     {
         var result = default(T);
         var queue = NewWorkQueue(1);
@@ -90,7 +90,7 @@ public abstract class RrCmdlet : PSCmdlet
         }
     }
 
-    protected void Await(Func<IRrLog, CancellationToken, Task> work)
+    private protected void Await(Func<IRrLog, CancellationToken, Task> work)
         => Await<bool>(async (log, ct) => { await work(log, ct).ConfigureAwait(false); return true; });
 
     /// <summary>Queues an action for the pipeline thread from inside <see cref="Await{T}"/>; callable from any thread.</summary>
