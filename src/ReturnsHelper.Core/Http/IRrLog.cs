@@ -3,7 +3,6 @@ namespace ReturnsHelper.Http;
 /// <summary>
 /// Where the HTTP core reports what it does. Cmdlets forward these to -Verbose / -Debug on the pipeline
 /// thread. Messages never contain the API key or token: the core never formats headers.
-/// Public because RrCmdlet.Await, the extension point of every cmdlet (a test cmdlet derives from it), hands it to the work.
 /// </summary>
 internal interface IRrLog
 {
