@@ -18,7 +18,6 @@ internal sealed class ApiTokenFile
     private const string What = "API token";
     private readonly object gate = new object();
     private readonly WatchedFile file;
-    private string problem;
 
     public string Path => file.Path;
 
@@ -47,13 +46,10 @@ internal sealed class ApiTokenFile
     /// </summary>
     public SecureString ReadIfChanged(bool force, out string problemText)
     {
-        problemText = null;
         lock (gate)
         {
-            if (!force && !file.HasChanged()) return null;
-            var token = ReadToken(out var error);
-            if (token == null && error != problem) problemText = error + " The session keeps the token it has.";
-            problem = token == null ? error : null;
+            var token = file.ReadIfChanged<SecureString>(force, ReadToken, out problemText);
+            if (problemText != null) problemText += " The session keeps the token it has.";
             return token;
         }
     }

@@ -12,6 +12,7 @@ internal sealed class WatchedFile
 {
     private DateTime lastWriteUtc;
     private long length = -1;
+    private string problem; // the last problem reported by ReadIfChanged, until a read succeeds
 
     public string Path { get; }
 
@@ -30,6 +31,25 @@ internal sealed class WatchedFile
             return true; // the read that follows reports it
         }
     }
+
+    /// <summary>
+    /// <paramref name="read"/>'s value when the file changed since it was last read (or always, with <paramref name="force"/>),
+    /// else null. A read that fails (null, with its sentence) gives null and reports that sentence in
+    /// <paramref name="problemText"/> once, not again until a read succeeds or another problem appears, so a bad file
+    /// in a long-running service is warned about once. The caller serialises calls (the file's time and size are state).
+    /// </summary>
+    public T ReadIfChanged<T>(bool force, ReadFile<T> read, out string problemText) where T : class
+    {
+        problemText = null;
+        if (!force && !HasChanged()) return null;
+        var value = read(out var error);
+        if (value == null && error != problem) problemText = error;
+        problem = value == null ? error : null;
+        return value;
+    }
+
+    /// <summary>Reads the file into a value, or null with a sentence naming the file (never its content).</summary>
+    public delegate T ReadFile<T>(out string error);
 
     /// <summary>The file's text, trimmed, remembering its time and size; null with <paramref name="error"/> (naming the file, never its content) when it cannot be read.</summary>
     public string ReadText(string what, out string error)

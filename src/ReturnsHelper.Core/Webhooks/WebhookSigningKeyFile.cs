@@ -16,7 +16,6 @@ internal sealed class WebhookSigningKeyFile
     private const string What = "webhook signing key";
     private readonly object gate = new object();
     private readonly WatchedFile file;
-    private string problem;
 
     public string Path => file.Path;
 
@@ -36,13 +35,10 @@ internal sealed class WebhookSigningKeyFile
     /// <summary>The keys when the file changed since it was last read, else null; a bad file gives null and, once per problem, <paramref name="problemText"/>.</summary>
     public IReadOnlyList<byte[]> ReadIfChanged(out string problemText)
     {
-        problemText = null;
         lock (gate)
         {
-            if (!file.HasChanged()) return null;
-            var keys = ReadKeys(out var error);
-            if (keys == null && error != problem) problemText = error + " The receiver keeps the keys it has.";
-            problem = keys == null ? error : null;
+            var keys = file.ReadIfChanged<List<byte[]>>(force: false, ReadKeys, out problemText);
+            if (problemText != null) problemText += " The receiver keeps the keys it has.";
             return keys;
         }
     }

@@ -124,12 +124,7 @@ internal static class WireFormat
         writer.WriteString("sku", inventory.Sku);
         writer.WriteString("description", inventory.Description);
         writer.WriteNumber("quantity", inventory.Quantity);
-        writer.WriteNumber("weight", inventory.Weight);
-        writer.WriteString("weightUom", "g");
-        writer.WriteNumber("dimension1", inventory.Dimension1);
-        writer.WriteNumber("dimension2", inventory.Dimension2);
-        writer.WriteNumber("dimension3", inventory.Dimension3);
-        writer.WriteString("dimensionUom", "cm");
+        WriteWeightAndDimensions(writer, inventory);
         writer.WriteNumber("value", inventory.Value);
         writer.WriteString("valueCurrencyCode", inventory.ValueCurrencyCode);
         if (shape == InventoryShape.CompletedEvent)
@@ -343,6 +338,17 @@ internal static class WireFormat
         writer.WriteString("error", shipment.Error);
         writer.WriteEndObject();
         writer.WriteEndArray();
+    }
+
+    /// <summary>An inventory's weight and dimensions with their units, as inventories and VAS updates carry them.</summary>
+    public static void WriteWeightAndDimensions(Utf8JsonWriter writer, Inventory inventory)
+    {
+        writer.WriteNumber("weight", inventory.Weight);
+        writer.WriteString("weightUom", "g");
+        writer.WriteNumber("dimension1", inventory.Dimension1);
+        writer.WriteNumber("dimension2", inventory.Dimension2);
+        writer.WriteNumber("dimension3", inventory.Dimension3);
+        writer.WriteString("dimensionUom", "cm");
     }
 
     public static void WriteWarehouse(Utf8JsonWriter writer, Warehouse warehouse)

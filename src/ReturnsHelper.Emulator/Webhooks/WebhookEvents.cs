@@ -104,12 +104,7 @@ internal static class WebhookEvents
             writer.WriteNumber("returnInventoryId", inventory.ReturnInventoryId);
             writer.WriteString("vasCode", vas.VasCode);
             writer.WriteString("vasResult", vas.VasResult);
-            writer.WriteNumber("weight", inventory.Weight);
-            writer.WriteString("weightUom", "g");
-            writer.WriteNumber("dimension1", inventory.Dimension1);
-            writer.WriteNumber("dimension2", inventory.Dimension2);
-            writer.WriteNumber("dimension3", inventory.Dimension3);
-            writer.WriteString("dimensionUom", "cm");
+            WireFormat.WriteWeightAndDimensions(writer, inventory);
             writer.WriteNumber("vasStatusCode", (int)vas.Status);
             WireFormat.WriteVasPhotos(writer, vas);
             writer.WriteEndObject();
